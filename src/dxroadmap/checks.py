@@ -1,0 +1,102 @@
+"""Rules a valid roadmap obeys beyond its schema (DESIGN.md §3–4), one small function each.
+
+Each check takes the validated roadmap and the plan's settings and yields `Finding`s. A new
+rule is one function added to `CHECKS` and one test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from difflib import get_close_matches
+
+from dxroadmap import fiscal
+from dxroadmap.model import ActualEntry, KpiTarget, Roadmap, TaskTarget, field_name
+from dxroadmap.problems import Finding
+from dxroadmap.progress import Settings
+
+Check = Callable[[Roadmap, Settings], Iterator[Finding]]
+
+
+def _hint(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    near = get_close_matches(word, list(choices), n=1, cutoff=0.4)
+    return f" (did you mean {near[0]}?)" if near else f" (the plan has: {', '.join(choices)})"
+
+
+def field_in_plan(roadmap: Roadmap, settings: Settings) -> Iterator[Finding]:
+    name = field_name(roadmap.field)
+    if settings.fields and name not in settings.fields:
+        yield Finding(("政策分野",), "unknown-field", f"no field {roadmap.field} in the plan{_hint(name, settings.fields)}")
+
+
+def focus_in_field(roadmap: Roadmap, settings: Settings) -> Iterator[Finding]:
+    areas = settings.focus.get(field_name(roadmap.field), ())
+    if not areas:
+        return
+    normalized = {fiscal.normalize(a) for a in areas}
+    for i, focus in enumerate(roadmap.focus):
+        if fiscal.normalize(focus) not in normalized:
+            yield Finding(
+                ("取組方針", i), "unknown-focus", f"{focus} is not a focus area of {field_name(roadmap.field)}{_hint(focus, areas)}"
+            )
+
+
+def years_in_period(roadmap: Roadmap, settings: Settings) -> Iterator[Finding]:
+    if settings.period is None:
+        return
+    start, end = settings.period
+    span = f"{fiscal.label(start)}–{fiscal.label(end)}"
+    for i, initiative in enumerate(roadmap.initiatives):
+        for key, years in (("目標", initiative.targets), ("実績", initiative.actuals)):
+            for year in years:
+                if not start <= year <= end:
+                    yield Finding(
+                        ("取組", i, key, year),
+                        "year-out-of-period",
+                        f"{fiscal.label(year)} is outside the plan's period {span}",
+                        at_key=True,
+                    )
+
+
+def achieves_name_targets(roadmap: Roadmap, settings: Settings) -> Iterator[Finding]:
+    for i, initiative in enumerate(roadmap.initiatives):
+        texts_by_year: dict[int, set[str]] = {}
+        for year, targets in initiative.targets.items():
+            texts_by_year[year] = {
+                fiscal.normalize(t if isinstance(t, str) else t.text if isinstance(t, TaskTarget) else t.kpi)
+                for t in targets
+                if not isinstance(t, KpiTarget)
+            }
+        for year, actuals in initiative.actuals.items():
+            reachable = set().union(*(texts for y, texts in texts_by_year.items() if y <= year))
+            for j, actual in enumerate(actuals):
+                if not isinstance(actual, ActualEntry):
+                    continue
+                for k, name in enumerate(actual.achieves):
+                    if fiscal.normalize(name) not in reachable:
+                        choices = sorted(reachable)
+                        yield Finding(
+                            ("取組", i, "実績", year, j, "達成", k),
+                            "unknown-target",
+                            f"達成 names {name}, which is no target of {initiative.name} in {fiscal.label(year)} or "
+                            f"before{_hint(fiscal.normalize(name), choices) if choices else ''}",
+                        )
+
+
+def unique_initiatives(roadmap: Roadmap, settings: Settings) -> Iterator[Finding]:
+    seen: dict[str, int] = {}
+    for i, initiative in enumerate(roadmap.initiatives):
+        name = fiscal.normalize(initiative.name)
+        if name in seen:
+            yield Finding(
+                ("取組", i, "名称"),
+                "duplicate-initiative",
+                f"initiative {initiative.name} appears twice (also number {seen[name] + 1})",
+            )
+        seen.setdefault(name, i)
+
+
+CHECKS: list[Check] = [field_in_plan, focus_in_field, years_in_period, achieves_name_targets, unique_initiatives]
+
+
+def check(roadmap: Roadmap, settings: Settings) -> list[Finding]:
+    return [finding for rule in CHECKS for finding in rule(roadmap, settings)]

@@ -1,0 +1,91 @@
+"""Words and labels in Japanese and English, and the choice between them.
+
+The language comes from `--lang`, else `DXROADMAP_LANG`, else the locale as other command-line
+tools read it (LANGUAGE, LC_ALL, LC_MESSAGES, LANG): Japanese for `ja*`, else English.
+JSON keys, state values in JSON and problem codes never change with the language.
+"""
+
+from __future__ import annotations
+
+import os
+
+LANGS = ("ja", "en")
+
+# key -> (Japanese, English)
+_WORDS: dict[str, tuple[str, str]] = {
+    # target states (DESIGN.md §5)
+    "done": ("達成", "done"),
+    "done_late": ("達成(遅れ)", "done late"),
+    "slipping": ("遅延", "slipping"),
+    "missed": ("未達", "missed"),
+    "open": ("進行中", "open"),
+    "planned": ("予定", "planned"),
+    "unreported": ("未報告", "unreported"),
+    # outlooks
+    "on_track": ("順調", "on track"),
+    "at_risk": ("注意", "at risk"),
+    "off_track": ("困難", "off track"),
+    # labels
+    "project": ("事業", "Project"),
+    "projects": ("事業", "projects"),
+    "field": ("政策分野", "Field"),
+    "owner": ("担当課", "Owner"),
+    "name": ("事業名", "Name"),
+    "summary": ("概要", "Summary"),
+    "focus": ("取組方針", "Focus"),
+    "initiative": ("取組", "Initiative"),
+    "targets": ("目標", "Targets"),
+    "actuals": ("実績", "Actuals"),
+    "target": ("目標", "Target"),
+    "year": ("年度", "Year"),
+    "due": ("期限", "Due"),
+    "days_late": ("遅れ日数", "Days late"),
+    "state": ("状態", "State"),
+    "explained": ("理由", "Explained"),
+    "outlook": ("見通し", "Outlook"),
+    "progress": ("進捗", "Progress"),
+    "done_due_total": ("達成/期限到来/全体", "Done/Due/Total"),
+    "flags": ("要注意", "Flags"),
+    "total": ("合計", "Total"),
+    "as_of": ("基準日", "As of"),
+    "last_quarter": ("直近の四半期", "Last quarter"),
+    "next_meeting": ("次回会議", "Next meeting"),
+    "none": ("なし", "none"),
+    "yes": ("あり", "yes"),
+    "no": ("なし", "no"),
+    "invalid_files": ("読み込めないファイル", "Invalid files"),
+    "legend": ("凡例", "Legend"),
+    "nothing_slipping": ("遅延・未達・未報告はありません", "Nothing is slipping, missed or unreported."),
+    "no_projects": ("事業がありません", "No projects."),
+    "valid": ("問題はありません", "valid"),
+    "checked": ("{files}件のファイルを検査: 問題{problems}件", "checked {files} files: {problems} problems"),
+    "kind": ("種別", "Kind"),
+    "quarter": ("四半期", "Quarter"),
+    "not_reported": ("{quarter}の実績が未報告", "no actual for {quarter}"),
+    "achieves": ("達成", "achieves"),
+}
+
+
+def resolve(explicit: str | None = None) -> str:
+    if explicit in LANGS:
+        return explicit
+    chosen = os.environ.get("DXROADMAP_LANG", "")
+    if chosen in LANGS:
+        return chosen
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "ja" if value.split(":")[0].lower().startswith("ja") else "en"
+    return "en"
+
+
+class Words:
+    """Looks words up in one language: `words("missed")`, `words("checked", files=3, problems=0)`."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._index = LANGS.index(lang)
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = _WORDS[key][self._index]
+        return text.format(**values) if values else text

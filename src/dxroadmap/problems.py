@@ -1,0 +1,65 @@
+"""Problems in users' files as values: where, a stable code, and a one-line message.
+
+Codes are part of the contract (a FAQ or a CI filter can name them); the README lists them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CODES: dict[str, str] = {
+    "unreadable": "the file or folder cannot be read",
+    "not-utf8": "the file is not UTF-8 (Shift_JIS / CP932 from a Japanese editor, say)",
+    "empty-file": "the file holds nothing",
+    "too-large": "the file is larger than any real roadmap",
+    "binary": "the file holds NUL bytes: not text",
+    "conflict-marker": "a git conflict marker is left in the file",
+    "yaml-syntax": "the file is not well-formed YAML",
+    "duplicate-key": "a key appears twice in one mapping",
+    "alias": "YAML anchors and aliases (&x, *x) are refused",
+    "yaml-tag": "a YAML tag other than the plain types (!!python/…, !custom)",
+    "too-deep": "nesting deeper than any roadmap",
+    "not-mapping": "the top level is not a mapping of keys",
+    "unknown-key": "a key the format does not have",
+    "missing-key": "a key the format requires is absent",
+    "wrong-type": "a value of the wrong kind (a list where text goes, …)",
+    "bad-value": "a value outside what the key accepts",
+    "date-as-text": "YAML read an unquoted date where text goes",
+    "bad-year": "a fiscal year that cannot be read",
+    "duplicate-year": "two keys name the same fiscal year",
+    "year-out-of-period": "a fiscal year outside the plan's period",
+    "bad-quarter": "a quarter other than Q1–Q4",
+    "unknown-field": "政策分野 names no field of the plan",
+    "unknown-focus": "取組方針 names no focus area of the project's field",
+    "unknown-target": "達成 names no target of that initiative in that year or before",
+    "duplicate-initiative": "two initiatives of one project have the same name",
+    "duplicate-id": "two files give the same project id (a.yaml and a.yml)",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem in one file; line and column are 1-based."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem found in a validated model: `loc` is the path of keys and indexes to it.
+
+    The loader turns it into a `Problem` by looking the path up among the parser's positions.
+    `at_key` points at the key itself rather than its value.
+    """
+
+    loc: tuple[str | int, ...]
+    code: str
+    message: str
+    at_key: bool = False

@@ -1,0 +1,422 @@
+"""The rules: the state of every target, unreported initiatives, slipping items and roll-ups.
+
+Pure functions of (models, settings, as-of date). DESIGN.md §5 is the specification.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from dxroadmap import fiscal
+from dxroadmap.model import (
+    ActualEntry,
+    Initiative,
+    KpiTarget,
+    Meeting,
+    Plan,
+    Project,
+    TaskTarget,
+    field_name,
+)
+
+# Worst first: the order of DESIGN.md §5 ("missed > slipping > unreported > open > …").
+SEVERITY = ("missed", "slipping", "unreported", "open", "planned", "done_late", "done")
+TARGET_STATES = ("done", "done_late", "slipping", "missed", "open", "planned")
+_RANK = {state: len(SEVERITY) - i for i, state in enumerate(SEVERITY)}
+
+
+def worst(states: Iterable[str], default: str = "open") -> str:
+    return max(states, key=_RANK.__getitem__, default=default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the plan file decides for the rules (or the defaults without one)."""
+
+    calendar: fiscal.Calendar = fiscal.Calendar()
+    grace_days: int = 30
+    period: tuple[int, int] | None = None
+    title: str | None = None
+    fields: tuple[str, ...] = ()
+    focus: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    meetings: tuple[Meeting, ...] = ()
+
+    @classmethod
+    def from_plan(cls, plan: Plan | None) -> Settings:
+        if plan is None:
+            return cls()
+        return cls(
+            calendar=fiscal.Calendar(plan.fiscal_year_start_month),
+            grace_days=plan.report_grace_days,
+            period=(plan.period.start, plan.period.end) if plan.period else None,
+            title=plan.title,
+            fields=tuple(field_name(f.name) for f in plan.fields),
+            focus={field_name(f.name): tuple(f.focus) for f in plan.fields},
+            meetings=tuple(sorted(plan.meetings, key=lambda m: m.date)),
+        )
+
+    def next_meeting(self, as_of: date) -> Meeting | None:
+        return next((m for m in self.meetings if m.date >= as_of), None)
+
+    def last_meeting(self, as_of: date) -> Meeting | None:
+        return next((m for m in reversed(self.meetings) if m.date < as_of), None)
+
+
+# --- what the file says, flattened and dated --------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedTarget:
+    fiscal_year: int
+    index: int  # position in its year's list
+    text: str  # the text, or the KPI's name
+    due: date
+    kpi: KpiTarget | None
+
+
+@dataclass(frozen=True)
+class DatedActual:
+    fiscal_year: int
+    index: int
+    date: date
+    quarter: int | None
+    text: str | None
+    achieves: tuple[str, ...]
+    kpi: str | None
+    value: float | None
+    reason: str | None
+    outlook: str | None
+
+
+def planned_targets(initiative: Initiative, calendar: fiscal.Calendar) -> list[PlannedTarget]:
+    out = []
+    for year in sorted(initiative.targets):
+        for index, target in enumerate(initiative.targets[year]):
+            due_spec = None if isinstance(target, str) else target.due
+            if due_spec is None:
+                due = calendar.year_end(year)
+            elif isinstance(due_spec, date):
+                due = due_spec
+            else:
+                due = calendar.quarter_end(year, due_spec)
+            if isinstance(target, KpiTarget):
+                out.append(PlannedTarget(year, index, target.kpi, due, target))
+            else:
+                text = target.text if isinstance(target, TaskTarget) else target
+                out.append(PlannedTarget(year, index, text, due, None))
+    return out
+
+
+def dated_actuals(initiative: Initiative, calendar: fiscal.Calendar) -> list[DatedActual]:
+    """Every actual with the date it counts from, in the order events happened."""
+    out = []
+    for year, actuals in initiative.actuals.items():
+        for index, actual in enumerate(actuals):
+            if isinstance(actual, ActualEntry):
+                when = actual.date or (
+                    calendar.quarter_end(year, actual.quarter) if actual.quarter else calendar.year_end(year)
+                )
+                out.append(
+                    DatedActual(
+                        year, index, when, actual.quarter, actual.text, tuple(actual.achieves),
+                        actual.kpi, actual.value, actual.reason, actual.outlook,
+                    )
+                )  # fmt: skip
+            else:
+                out.append(DatedActual(year, index, calendar.year_end(year), None, actual, (), None, None, None, None))
+    out.sort(key=lambda a: (a.date, a.fiscal_year, a.index))
+    return out
+
+
+@dataclass(frozen=True)
+class Achievement:
+    fiscal_year: int  # of the achieving actual
+    date: date
+
+
+def match(targets: Sequence[PlannedTarget], actuals: Sequence[DatedActual]) -> dict[int, Achievement]:
+    """Which actual achieves which target (by position in `targets`), independent of the as-of date.
+
+    Actuals are taken in date order, so the matching of the actuals up to any date is the same
+    as the matching of all of them restricted to that date.
+    """
+    achieved: dict[int, Achievement] = {}
+    by_text: dict[str, list[int]] = {}
+    for i, target in enumerate(targets):
+        if target.kpi is None:
+            by_text.setdefault(fiscal.normalize(target.text), []).append(i)
+    for actual in actuals:
+        names = dict.fromkeys(fiscal.normalize(n) for n in (*actual.achieves, *([actual.text] if actual.text else [])))
+        for name in names:
+            candidates = [i for i in by_text.get(name, ()) if i not in achieved]
+            own = [i for i in candidates if targets[i].fiscal_year == actual.fiscal_year]
+            earlier = [i for i in candidates if targets[i].fiscal_year < actual.fiscal_year]
+            chosen = (own or earlier or [None])[0]
+            if chosen is not None:
+                achieved[chosen] = Achievement(actual.fiscal_year, actual.date)
+    for i, target in enumerate(targets):
+        if target.kpi is not None:
+            reached = next(
+                (a for a in _reports(actuals, target.text) if a.fiscal_year >= target.fiscal_year and _meets(target.kpi, a)),
+                None,
+            )
+            if reached is not None:
+                achieved[i] = Achievement(reached.fiscal_year, reached.date)
+    return achieved
+
+
+def _reports(actuals: Iterable[DatedActual], kpi: str) -> list[DatedActual]:
+    name = fiscal.normalize(kpi)
+    return [a for a in actuals if a.kpi is not None and a.value is not None and fiscal.normalize(a.kpi) == name]
+
+
+def _meets(kpi: KpiTarget, actual: DatedActual) -> bool:
+    assert actual.value is not None
+    return actual.value <= kpi.target if kpi.direction == "down" else actual.value >= kpi.target
+
+
+# --- judged state -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KpiStatus:
+    target: float
+    unit: str | None
+    baseline: float | None
+    direction: str
+    value: float | None
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    fiscal_year: int
+    index: int
+    text: str
+    due: date
+    state: str
+    achieved_in: int | None
+    achieved_on: date | None
+    kpi: KpiStatus | None
+
+
+@dataclass(frozen=True)
+class InitiativeStatus:
+    index: int  # 0-based position in 取組
+    name: str
+    state: str
+    unreported: bool
+    targets: list[TargetStatus]
+    actuals: list[DatedActual]  # those that had happened by the as-of date
+    unreported_quarter: tuple[int, int] | None
+    unreported_due: date | None
+
+    def explained(self, fiscal_year: int) -> bool:
+        return any(a.reason for a in self.actuals if a.fiscal_year >= fiscal_year)
+
+    @property
+    def outlook(self) -> str | None:
+        return next((a.outlook for a in reversed(self.actuals) if a.outlook), None)
+
+
+@dataclass(frozen=True)
+class Counts:
+    total: int
+    due: int
+    done: int
+
+
+@dataclass(frozen=True)
+class ProjectStatus:
+    project: Project
+    field: str
+    state: str
+    counts: Counts
+    flags: dict[str, int]
+    initiatives: list[InitiativeStatus]
+
+    def year_state(self, year: int) -> str | None:
+        """The worst state of the project's targets in one fiscal year (None: no targets)."""
+        states = [t.state for i in self.initiatives for t in i.targets if t.fiscal_year == year]
+        return worst(states) if states else None
+
+    def years(self) -> list[int]:
+        return sorted({t.fiscal_year for i in self.initiatives for t in i.targets})
+
+
+def judge(project: Project, settings: Settings, as_of: date) -> ProjectStatus:
+    """The state of a project and of each of its targets and initiatives as of `as_of`."""
+    initiatives = [
+        _judge_initiative(i, initiative, settings, as_of) for i, initiative in enumerate(project.roadmap.initiatives)
+    ]
+    targets = [t for i in initiatives for t in i.targets]
+    counts = Counts(
+        total=len(targets),
+        due=sum(t.due < as_of for t in targets),
+        done=sum(t.achieved_on is not None for t in targets),
+    )
+    flags = {
+        "missed": sum(t.state == "missed" for t in targets),
+        "slipping": sum(t.state == "slipping" for t in targets),
+        "unreported": sum(i.unreported for i in initiatives),
+    }
+    state = worst((i.state for i in initiatives), default="open")
+    return ProjectStatus(project, field_name(project.roadmap.field), state, counts, flags, initiatives)
+
+
+def _judge_initiative(index: int, initiative: Initiative, settings: Settings, as_of: date) -> InitiativeStatus:
+    calendar = settings.calendar
+    planned = planned_targets(initiative, calendar)
+    every_actual = dated_actuals(initiative, calendar)
+    achieved = match(planned, every_actual)
+    happened = [a for a in every_actual if a.date <= as_of]
+    review = calendar.quarter_end(*calendar.last_completed_quarter(as_of))
+    targets = []
+    for i, target in enumerate(planned):
+        hit = achieved.get(i)
+        if hit is not None and hit.date > as_of:
+            hit = None
+        targets.append(_judge_target(target, hit, happened, calendar, review, as_of))
+    unreported_quarter = _unreported(initiative, targets, happened, settings, as_of)
+    unreported_due = (
+        calendar.quarter_end(*unreported_quarter) + timedelta(days=settings.grace_days) if unreported_quarter else None
+    )
+    states = [t.state for t in targets] + (["unreported"] if unreported_quarter else [])
+    return InitiativeStatus(
+        index=index,
+        name=initiative.name,
+        state=worst(states, default="open"),
+        unreported=unreported_quarter is not None,
+        targets=targets,
+        actuals=happened,
+        unreported_quarter=unreported_quarter,
+        unreported_due=unreported_due,
+    )
+
+
+def _judge_target(
+    target: PlannedTarget,
+    hit: Achievement | None,
+    happened: Sequence[DatedActual],
+    calendar: fiscal.Calendar,
+    review: date,
+    as_of: date,
+) -> TargetStatus:
+    start, end = calendar.year_start(target.fiscal_year), calendar.year_end(target.fiscal_year)
+    kpi = None
+    if target.kpi is not None:
+        reports = _reports(happened, target.text)
+        kpi = KpiStatus(
+            target.kpi.target, target.kpi.unit, target.kpi.baseline, target.kpi.direction,
+            reports[-1].value if reports else None,
+        )  # fmt: skip
+    if hit is not None:
+        state = "done" if hit.date <= target.due else "done_late"
+    elif as_of < start:
+        state = "planned"
+    elif as_of > target.due:
+        state = "missed" if as_of > end else "slipping"
+    elif target.kpi is not None and _behind_pace(target, target.kpi, happened, start, review):
+        state = "slipping"
+    else:
+        state = "open"
+    return TargetStatus(
+        target.fiscal_year, target.index, target.text, target.due, state,
+        hit.fiscal_year if hit else None, hit.date if hit else None, kpi,
+    )  # fmt: skip
+
+
+def _behind_pace(
+    target: PlannedTarget, kpi: KpiTarget, happened: Sequence[DatedActual], start: date, review: date
+) -> bool:
+    """The A/B rule: progress from baseline to target below the share of time elapsed.
+
+    Time is measured at the end of the last completed quarter (the last review point), so a
+    KPI is never flagged in the first quarter of its year. Without a baseline (written, or a
+    value reported before the year began) there is nothing to measure progress from.
+    """
+    if review <= start or target.due <= start:
+        return False
+    reports = _reports(happened, target.text)
+    baseline = kpi.baseline
+    if baseline is None:
+        before = [a.value for a in reports if a.date < start]
+        baseline = before[-1] if before else None
+    if baseline is None or baseline == kpi.target:
+        return False
+    value = reports[-1].value if reports else baseline
+    assert value is not None
+    progress = (value - baseline) / (kpi.target - baseline)
+    elapsed = min(1.0, (review - start).days / (target.due - start).days)
+    return progress < elapsed
+
+
+def _unreported(
+    initiative: Initiative,
+    targets: Sequence[TargetStatus],
+    happened: Sequence[DatedActual],
+    settings: Settings,
+    as_of: date,
+) -> tuple[int, int] | None:
+    calendar = settings.calendar
+    year, quarter = calendar.last_completed_quarter(as_of)
+    this_year = [t for t in targets if t.fiscal_year == year]
+    if not this_year or all(t.achieved_on is not None for t in this_year):
+        return None
+    if calendar.quarter_end(year, quarter) + timedelta(days=settings.grace_days) >= as_of:
+        return None
+    for actual in happened:
+        if actual.fiscal_year != year:
+            continue
+        if actual.quarter == quarter:
+            return None
+        if actual.quarter is None and calendar.quarter_of(actual.date) == (year, quarter):
+            return None
+    return year, quarter
+
+
+# --- slipping items ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlipItem:
+    project: ProjectStatus
+    initiative: InitiativeStatus
+    fiscal_year: int
+    quarter: int | None
+    target: str | None
+    state: str
+    due: date
+    days_late: int
+    explained: bool
+    outlook: str | None
+
+
+def slipping_items(statuses: Iterable[ProjectStatus], as_of: date) -> list[SlipItem]:
+    """Targets slipping or missed and unreported initiatives, worst first."""
+    items = []
+    for status in statuses:
+        for init in status.initiatives:
+            for t in init.targets:
+                if t.state in ("missed", "slipping"):
+                    items.append(
+                        SlipItem(
+                            status, init, t.fiscal_year, None, t.text, t.state, t.due,
+                            (as_of - t.due).days, init.explained(t.fiscal_year), init.outlook,
+                        )
+                    )  # fmt: skip
+            if init.unreported_quarter and init.unreported_due:
+                year, quarter = init.unreported_quarter
+                items.append(
+                    SlipItem(
+                        status, init, year, quarter, None, "unreported", init.unreported_due,
+                        (as_of - init.unreported_due).days, init.explained(year), init.outlook,
+                    )
+                )  # fmt: skip
+    items.sort(
+        key=lambda s: (
+            -_RANK[s.state], -s.days_late, s.project.project.id, s.initiative.index, s.fiscal_year, s.target or ""
+        )
+    )
+    return items

@@ -1,0 +1,140 @@
+"""The machine-readable shape of every report (DESIGN.md §6), as plain dicts and lists.
+
+JSON output is these structures dumped; CSV and Markdown are flattened from them, so the
+three formats can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from dxroadmap import fiscal
+from dxroadmap.model import Meeting
+from dxroadmap.problems import Problem
+from dxroadmap.progress import (
+    DatedActual,
+    InitiativeStatus,
+    KpiStatus,
+    ProjectStatus,
+    Settings,
+    SlipItem,
+    TargetStatus,
+)
+
+
+def _year(year: int | None) -> str | None:
+    return fiscal.label(year) if year is not None else None
+
+
+def _date(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _number(value: float | None) -> float | int | None:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _kpi(kpi: KpiStatus | None) -> dict[str, Any] | None:
+    if kpi is None:
+        return None
+    return {
+        "target": _number(kpi.target),
+        "unit": kpi.unit,
+        "baseline": _number(kpi.baseline),
+        "direction": kpi.direction,
+        "value": _number(kpi.value),
+    }
+
+
+def target(t: TargetStatus) -> dict[str, Any]:
+    return {
+        "fiscal_year": fiscal.label(t.fiscal_year),
+        "text": t.text,
+        "due": t.due.isoformat(),
+        "state": t.state,
+        "achieved_in": _year(t.achieved_in),
+        "achieved_on": _date(t.achieved_on),
+        "kpi": _kpi(t.kpi),
+    }
+
+
+def actual(a: DatedActual) -> dict[str, Any]:
+    return {
+        "fiscal_year": fiscal.label(a.fiscal_year),
+        "quarter": fiscal.quarter_label(a.quarter) if a.quarter else None,
+        "date": a.date.isoformat(),
+        "text": a.text,
+        "achieves": list(a.achieves),
+        "kpi": a.kpi,
+        "value": _number(a.value),
+        "reason": a.reason,
+        "outlook": a.outlook,
+    }
+
+
+def initiative(i: InitiativeStatus, with_actuals: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": i.name,
+        "state": i.state,
+        "unreported": i.unreported,
+        "targets": [target(t) for t in i.targets],
+    }
+    if with_actuals:
+        out["actuals"] = [actual(a) for a in i.actuals]
+    return out
+
+
+def project(s: ProjectStatus, with_actuals: bool = False) -> dict[str, Any]:
+    roadmap = s.project.roadmap
+    return {
+        "id": s.project.id,
+        "field": s.field,
+        "focus": list(roadmap.focus),
+        "name": roadmap.name,
+        "owner": roadmap.owner,
+        "state": s.state,
+        "targets": {"total": s.counts.total, "due": s.counts.due, "done": s.counts.done},
+        "flags": dict(s.flags),
+        "initiatives": [initiative(i, with_actuals) for i in s.initiatives],
+    }
+
+
+def meeting(m: Meeting | None) -> dict[str, Any] | None:
+    return {"name": m.name, "date": m.date.isoformat()} if m is not None else None
+
+
+def problem(p: Problem) -> dict[str, Any]:
+    return {"path": p.path, "line": p.line, "column": p.column, "code": p.code, "message": p.message}
+
+
+def status(
+    statuses: Sequence[ProjectStatus], problems: Sequence[Problem], settings: Settings, as_of: date
+) -> dict[str, Any]:
+    year, quarter = settings.calendar.last_completed_quarter(as_of)
+    return {
+        "as_of": as_of.isoformat(),
+        "fiscal_year": fiscal.label(settings.calendar.year_of(as_of)),
+        "last_quarter": {"fiscal_year": fiscal.label(year), "quarter": fiscal.quarter_label(quarter)},
+        "next_meeting": meeting(settings.next_meeting(as_of)),
+        "projects": [project(s) for s in statuses],
+        "invalid": [problem(p) for p in problems],
+    }
+
+
+def slip(item: SlipItem) -> dict[str, Any]:
+    return {
+        "project": item.project.project.id,
+        "initiative": item.initiative.name,
+        "fiscal_year": fiscal.label(item.fiscal_year),
+        "quarter": fiscal.quarter_label(item.quarter) if item.quarter else None,
+        "target": item.target,
+        "state": item.state,
+        "due": item.due.isoformat(),
+        "days_late": item.days_late,
+        "explained": item.explained,
+        "outlook": item.outlook,
+    }

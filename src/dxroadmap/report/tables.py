@@ -1,0 +1,179 @@
+"""Reports as rows of text, for CSV and Markdown, and the shared marks of target states.
+
+Every cell that holds text from a file goes through `safe.clean`; Markdown cells are escaped
+so that a `|` or a newline in a file cannot break the table.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dxroadmap import fiscal
+from dxroadmap.i18n import Words
+from dxroadmap.problems import Problem
+from dxroadmap.progress import DatedActual, ProjectStatus, SlipItem
+from dxroadmap.safe import clean
+
+# Symbols of unambiguous width (see NOTES.md): CJK terminals draw them one cell wide.
+MARKS = {
+    "done": "✔",
+    "done_late": "✓",
+    "slipping": "!",
+    "missed": "✖",
+    "open": "o",
+    "planned": ".",
+    "unreported": "?",
+}
+
+
+@dataclass(frozen=True)
+class Rows:
+    header: list[str]
+    rows: list[list[str]]
+
+
+def legend(words: Words) -> str:
+    return "  ".join(f"{mark} {words(state)}" for state, mark in MARKS.items())
+
+
+def mark(state: str | None) -> str:
+    return MARKS[state] if state else ""
+
+
+def bar(done: int, total: int, width: int = 10) -> str:
+    if total == 0:
+        return "[" + " " * width + "]    -"
+    filled = round(width * done / total)
+    return f"[{'#' * filled}{'-' * (width - filled)}] {100 * done // total:3d}%"
+
+
+def flags_text(flags: dict[str, int], words: Words) -> str:
+    return ", ".join(f"{words(kind)} {n}" for kind, n in flags.items() if n)
+
+
+def describe_actual(a: DatedActual, words: Words) -> str:
+    """One actual as a line of the roadmap grid: `Q2 3市町村で実施 (達成: フィールドワーク)`."""
+    parts = []
+    if a.quarter:
+        parts.append(fiscal.quarter_label(a.quarter))
+    if a.text:
+        parts.append(a.text)
+    if a.kpi is not None:
+        value = int(a.value) if isinstance(a.value, float) and a.value.is_integer() else a.value
+        parts.append(f"{a.kpi} = {value}")
+    if a.achieves and [n for n in a.achieves if n != a.text]:
+        parts.append(f"({words('achieves')}: {', '.join(a.achieves)})")
+    if a.reason:
+        parts.append(f"[{words('explained')}: {a.reason}]")
+    return clean(" ".join(parts))
+
+
+def status_rows(statuses: Sequence[ProjectStatus], years: Sequence[int], words: Words) -> Rows:
+    header = [
+        "id", words("field"), words("name"), words("owner"), words("state"),
+        words("done_due_total"), *(fiscal.label(y) for y in years), words("flags"),
+    ]  # fmt: skip
+    rows = []
+    for s in statuses:
+        rows.append(
+            [
+                s.project.id,
+                clean(s.field),
+                clean(s.project.roadmap.name),
+                clean(s.project.roadmap.owner),
+                words(s.state),
+                f"{s.counts.done}/{s.counts.due}/{s.counts.total}",
+                *(_year_cell(s, y, words) for y in years),
+                flags_text(s.flags, words),
+            ]
+        )
+    return Rows(header, rows)
+
+
+def _year_cell(s: ProjectStatus, year: int, words: Words) -> str:
+    state = s.year_state(year)
+    return f"{mark(state)} {words(state)}" if state else ""
+
+
+def show_rows(status: ProjectStatus, years: Sequence[int], words: Words) -> Rows:
+    """The roadmap grid of the source document: 取組 × years, a 目標 row and a 実績 row each."""
+    header = [words("initiative"), "", *(fiscal.label(y) for y in years)]
+    rows = []
+    for init in status.initiatives:
+        targets = [
+            "\n".join(f"{mark(t.state)} {clean(t.text)}" for t in init.targets if t.fiscal_year == y) for y in years
+        ]
+        actuals = ["\n".join(describe_actual(a, words) for a in init.actuals if a.fiscal_year == y) for y in years]
+        name = clean(init.name) + (f"\n{mark('unreported')} {words('unreported')}" if init.unreported else "")
+        rows.append([name, words("targets"), *targets])
+        rows.append(["", words("actuals"), *actuals])
+    return Rows(header, rows)
+
+
+def slipping_rows(items: Sequence[SlipItem], words: Words) -> Rows:
+    header = [
+        words("state"), words("project"), words("initiative"), words("year"), words("target"),
+        words("due"), words("days_late"), words("explained"), words("outlook"),
+    ]  # fmt: skip
+    rows = []
+    for item in items:
+        year = fiscal.label(item.fiscal_year) + (f" {fiscal.quarter_label(item.quarter)}" if item.quarter else "")
+        target = (
+            clean(item.target)
+            if item.target is not None
+            else words("not_reported", quarter=fiscal.quarter_label(item.quarter or 0))
+        )
+        rows.append(
+            [
+                f"{mark(item.state)} {words(item.state)}",
+                item.project.project.id,
+                clean(item.initiative.name),
+                year,
+                target,
+                item.due.isoformat(),
+                str(item.days_late),
+                words("yes") if item.explained else words("no"),
+                words(item.outlook) if item.outlook else "",
+            ]
+        )
+    return Rows(header, rows)
+
+
+def problem_rows(problems: Sequence[Problem]) -> Rows:
+    return Rows(
+        ["path", "line", "column", "code", "message"],
+        [[clean(p.path), str(p.line), str(p.column), p.code, clean(p.message)] for p in problems],
+    )
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(text: str) -> str:
+    # A cell starting like a formula is shown as text by spreadsheets when it begins with '.
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def to_csv(rows: Rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(rows.header)
+    writer.writerows([_csv_cell(cell) for cell in row] for row in rows.rows)
+    return out.getvalue()
+
+
+def _md_cell(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("\n", "<br>")
+
+
+def to_markdown(rows: Rows) -> str:
+    lines = [
+        "| " + " | ".join(_md_cell(h) for h in rows.header) + " |",
+        "|" + "|".join("---" for _ in rows.header) + "|",
+    ]
+    lines.extend("| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in rows.rows)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,193 @@
+"""Rich tables for the terminal: status across fields, one roadmap grid, the slipping list.
+
+All file text enters as `rich.text.Text` (never parsed as markup) after `safe.clean`; text
+columns fold instead of cutting Japanese text with an ellipsis.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import date
+from itertools import groupby
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from dxroadmap import fiscal
+from dxroadmap.i18n import Words
+from dxroadmap.problems import Problem
+from dxroadmap.progress import ProjectStatus, Settings, SlipItem
+from dxroadmap.report.tables import MARKS, bar, flags_text, legend, mark, show_rows, slipping_rows
+from dxroadmap.safe import clean
+
+STYLES = {
+    "done": "green",
+    "done_late": "yellow",
+    "slipping": "bold yellow",
+    "missed": "bold red",
+    "open": "cyan",
+    "planned": "dim",
+    "unreported": "magenta",
+}
+
+
+def console(no_color: bool = False, stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(
+        file=stream,
+        no_color=no_color or None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
+    )
+
+
+def _state(state: str | None, words: Words, with_word: bool = True) -> Text:
+    if state is None:
+        return Text("")
+    label = f"{MARKS[state]} {words(state)}" if with_word else MARKS[state]
+    return Text(label, style=STYLES[state])
+
+
+def _text(value: str, style: str = "") -> Text:
+    return Text(clean(value), style=style)
+
+
+def _heading(settings: Settings, as_of: date, words: Words) -> Text:
+    year, quarter = settings.calendar.last_completed_quarter(as_of)
+    parts = []
+    if settings.title:
+        parts.append(clean(settings.title))
+    parts.append(f"{words('as_of')} {as_of.isoformat()} ({fiscal.label(settings.calendar.year_of(as_of))})")
+    parts.append(f"{words('last_quarter')} {fiscal.label(year)} {fiscal.quarter_label(quarter)}")
+    meeting = settings.next_meeting(as_of)
+    if meeting is not None:
+        parts.append(f"{words('next_meeting')} {clean(meeting.name)} {meeting.date.isoformat()}")
+    return Text(" | ".join(parts), style="bold")
+
+
+def status(
+    out: Console,
+    statuses: Sequence[ProjectStatus],
+    problems: Sequence[Problem],
+    settings: Settings,
+    years: Sequence[int],
+    as_of: date,
+    words: Words,
+) -> None:
+    out.print(_heading(settings, as_of, words))
+    table = Table(box=box.SIMPLE_HEAD, show_footer=False, pad_edge=False, expand=False)
+    table.add_column(words("project"), overflow="fold", ratio=3)
+    table.add_column(words("owner"), overflow="fold", ratio=2)
+    table.add_column(words("done_due_total"), justify="right", no_wrap=True)
+    table.add_column(words("progress"), no_wrap=True)
+    for year in years:
+        table.add_column(fiscal.label(year), justify="center", no_wrap=True)
+    table.add_column(words("flags"), overflow="fold", ratio=2)
+    grand = [0, 0, 0]
+    grand_flags = {"missed": 0, "slipping": 0, "unreported": 0}
+    for field, group in groupby(statuses, key=lambda s: s.field):
+        members = list(group)
+        table.add_row(_text(field, "bold"), end_section=False)
+        for s in members:
+            table.add_row(
+                Text.assemble(_text(s.project.roadmap.name), Text(f"\n{s.project.id}", style="dim")),
+                _text(s.project.roadmap.owner),
+                f"{s.counts.done}/{s.counts.due}/{s.counts.total}",
+                bar(s.counts.done, s.counts.total),
+                *(_state(s.year_state(y), words, with_word=False) for y in years),
+                Text(flags_text(s.flags, words), style="bold red" if any(s.flags.values()) else ""),
+            )
+        done, due, total = (sum(getattr(s.counts, k) for s in members) for k in ("done", "due", "total"))
+        flags = {k: sum(s.flags[k] for s in members) for k in grand_flags}
+        table.add_row(
+            Text(f"{words('total')} {clean(field)} ({len(members)})", style="italic"),
+            "",
+            f"{done}/{due}/{total}",
+            bar(done, total),
+            *("" for _ in years),
+            flags_text(flags, words),
+            end_section=True,
+        )
+        grand = [grand[0] + done, grand[1] + due, grand[2] + total]
+        grand_flags = {k: grand_flags[k] + flags[k] for k in grand_flags}
+    table.add_row(
+        Text(f"{words('total')} ({len(statuses)})", style="bold"),
+        "",
+        f"{grand[0]}/{grand[1]}/{grand[2]}",
+        bar(grand[0], grand[2]),
+        *("" for _ in years),
+        flags_text(grand_flags, words),
+    )
+    if statuses:
+        out.print(table)
+    else:
+        out.print(words("no_projects"))
+    out.print(Text(f"{words('legend')}: {legend(words)}", style="dim"))
+    if problems:
+        out.print(Text(f"\n{words('invalid_files')}:", style="bold red"))
+        for p in problems:
+            out.print(Text(clean(str(p))))
+
+
+def show(out: Console, s: ProjectStatus, years: Sequence[int], as_of: date, settings: Settings, words: Words) -> None:
+    roadmap = s.project.roadmap
+    out.print(_heading(settings, as_of, words))
+    head = Table(box=box.SIMPLE, show_header=False, pad_edge=False)
+    head.add_column(style="bold", no_wrap=True)
+    head.add_column(overflow="fold")
+    head.add_row(words("field"), _text(roadmap.field))
+    head.add_row(words("name"), _text(roadmap.name))
+    head.add_row(words("owner"), _text(roadmap.owner))
+    if roadmap.summary:
+        head.add_row(words("summary"), _text(roadmap.summary))
+    if roadmap.focus:
+        head.add_row(words("focus"), _text(", ".join(roadmap.focus)))
+    head.add_row(words("state"), _state(s.state, words))
+    head.add_row(words("done_due_total"), f"{s.counts.done}/{s.counts.due}/{s.counts.total}  {bar(s.counts.done, s.counts.total)}")
+    grid = Table(box=box.SQUARE, show_lines=True, pad_edge=False)
+    rows = show_rows(s, years, words)
+    grid.add_column(rows.header[0], overflow="fold", ratio=2)
+    grid.add_column("", no_wrap=True)
+    for label in rows.header[2:]:
+        grid.add_column(label, overflow="fold", ratio=2)
+    for init, actual_row in zip(s.initiatives, rows.rows[1::2], strict=True):
+        name = _text(init.name)
+        if init.unreported:
+            name.append(f"\n{mark('unreported')} {words('unreported')}", style=STYLES["unreported"])
+        cells = [
+            Text("\n").join(
+                Text.assemble(Text(mark(t.state), style=STYLES[t.state]), " ", _text(t.text))
+                for t in init.targets
+                if t.fiscal_year == year
+            )
+            for year in years
+        ]
+        grid.add_row(name, words("targets"), *cells)
+        grid.add_row("", words("actuals"), *(Text(cell) for cell in actual_row[2:]))
+    out.print(head)
+    out.print(grid)
+    out.print(Text(f"{words('legend')}: {legend(words)}", style="dim"))
+
+
+def slipping(out: Console, items: Sequence[SlipItem], words: Words) -> None:
+    if not items:
+        out.print(words("nothing_slipping"))
+        return
+    rows = slipping_rows(items, words)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for i, header in enumerate(rows.header):
+        numeric = i == 6
+        table.add_column(header, overflow="fold", justify="right" if numeric else "left", no_wrap=i in (0, 3, 5, 6))
+    for item, row in zip(items, rows.rows, strict=True):
+        table.add_row(Text(row[0], style=STYLES[item.state]), *(Text(cell) for cell in row[1:]))
+    out.print(table)
+
+
+def problems(out: Console, found: Sequence[Problem]) -> None:
+    for p in found:
+        out.print(Text(clean(str(p))), soft_wrap=True)

@@ -1,0 +1,278 @@
+"""Reading a YAML file into plain data plus the position of every key and value.
+
+The C-accelerated event parser of ruamel.yaml does the parsing; this module builds the data
+from its events with an explicit stack (no recursion, so no nesting can crash it), refusing
+what a roadmap never needs: anchors and aliases, tags naming objects, duplicate keys, absurd
+nesting. Scalars are resolved by the YAML 1.2 core schema, as ruamel.yaml resolves them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
+
+from dxroadmap.problems import Problem
+
+MAX_BYTES = 1 << 20  # 1 MiB: real roadmaps are a few KB
+MAX_DEPTH = 24  # a roadmap nests 7 levels deep
+Key = str | int
+Path = tuple[Key, ...]
+
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")} | {"!"}
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_INT = re.compile(r"^(?:[-+]?[0-9_]+|0o[0-7_]+|0x[0-9a-fA-F_]+)$")
+_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$")
+_TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?$")
+_CONFLICT = re.compile(r"^(?:<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
+
+
+class SourceError(Exception):
+    """The file cannot be read as YAML data; `problem` says where and why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass
+class Positions:
+    """1-based (line, column) of each value and each mapping key, by path of keys/indexes."""
+
+    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass
+class Document:
+    path: str
+    text: str
+    data: Any
+    positions: Positions
+
+
+def decode(raw: bytes, path: str) -> str:
+    """UTF-8 text (a BOM is accepted) or a `SourceError` that says how to fix the encoding."""
+    if len(raw) > MAX_BYTES:
+        raise SourceError(Problem(path, 1, 1, "too-large", f"the file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        guess = "UTF-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "Shift_JIS (CP932) or EUC-JP, perhaps"
+        raise SourceError(
+            Problem(
+                path, line, column, "not-utf8",
+                f"the file is not UTF-8 ({guess}): re-save it as UTF-8 "
+                f"(e.g. `iconv -f CP932 -t UTF-8`, or 'UTF-8' in the editor's Save As)",
+            )
+        ) from None  # fmt: skip
+    if "\x00" in text:
+        before = text[: text.index("\x00")]
+        raise SourceError(
+            Problem(path, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1, "binary", "the file holds NUL bytes: it is not a text file")
+        )
+    return text
+
+
+def load(text: str, path: str) -> Document:
+    """Parse one YAML document into data and positions; raise `SourceError` on the first problem."""
+    if marker := _CONFLICT.search(text):
+        line = text.count("\n", 0, marker.start()) + 1
+        raise SourceError(Problem(path, line, 1, "conflict-marker", "git conflict marker: resolve the merge and remove the markers"))
+    builder = _Builder(path)
+    try:
+        for event in _parser().parse(text):
+            builder.feed(event)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        raise SourceError(Problem(path, line, column, "yaml-syntax", f"YAML syntax: {what}")) from None
+    except YAMLError as exc:
+        raise SourceError(Problem(path, 1, 1, "yaml-syntax", f"YAML syntax: {exc}")) from None
+    if builder.documents == 0 or builder.result is None:
+        raise SourceError(Problem(path, 1, 1, "empty-file", "the file holds no data"))
+    return Document(path, text, builder.result, builder.positions)
+
+
+_yaml: YAML | None = None
+
+
+def _parser() -> YAML:
+    global _yaml
+    if _yaml is None:
+        _yaml = YAML(typ="safe", pure=False)
+    return _yaml
+
+
+def _scalar(event: ScalarEvent, path: str) -> Any:
+    value: str = event.value
+    tag = str(event.tag) if event.tag is not None else None
+    plain = event.style in (None, "") and tag is None
+    if tag is not None and tag not in _ALLOWED_TAGS:
+        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        raise SourceError(Problem(path, line, column, "yaml-tag", f"the tag {tag} is not allowed: write plain values"))
+    kind = tag[len(_CORE) :] if tag and tag.startswith(_CORE) else ("resolve" if plain else "str")
+    if kind == "resolve":
+        if _NULL.match(value):
+            return None
+        if _BOOL.match(value):
+            return value.lower() == "true"
+        if _INT.match(value) and any(c.isdigit() for c in value):
+            kind = "int"
+        elif _FLOAT.match(value) and value not in {".", "-", "+"}:
+            kind = "float"
+        elif _DATE.match(value) or _TIMESTAMP.match(value):
+            kind = "timestamp"
+        else:
+            return value
+    try:
+        if kind == "int":
+            digits = value.replace("_", "")
+            return int(digits, 8 if digits.startswith("0o") else 16 if digits.startswith("0x") else 10) if digits[:2] in ("0o", "0x") else int(digits)
+        if kind == "float":
+            lowered = value.replace("_", "").lower()
+            return float(lowered.replace(".inf", "inf").replace(".nan", "nan"))
+        if kind == "timestamp":
+            if _DATE.match(value):
+                y, m, d = (int(p) for p in value.split("-"))
+                return date(y, m, d)
+            return datetime.fromisoformat(re.sub(r"[ \t]+", "T", value, count=1).replace("Z", "+00:00").replace(" ", ""))
+        if kind == "bool":
+            return value.lower() == "true"
+        if kind == "null":
+            return None
+    except ValueError:
+        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        raise SourceError(Problem(path, line, column, "bad-value", f"{value!r} is not a valid {kind}")) from None
+    return value
+
+
+class _Builder:
+    """Builds data from parser events, keeping positions, refusing aliases, duplicates and depth."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.positions = Positions()
+        self.result: Any = None
+        self.documents = 0
+        # each frame: [container, path, pending key (mappings), key position]
+        self.stack: list[list[Any]] = []
+
+    def _where(self, event: Any) -> tuple[int, int]:
+        return event.start_mark.line + 1, event.start_mark.column + 1
+
+    def _fail(self, event: Any, code: str, message: str) -> SourceError:
+        line, column = self._where(event)
+        return SourceError(Problem(self.path, line, column, code, message))
+
+    def feed(self, event: Any) -> None:
+        if isinstance(event, AliasEvent):
+            raise self._fail(event, "alias", f"alias *{event.anchor}: anchors and aliases are not allowed; write the value out")
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise self._fail(event, "alias", f"anchor &{anchor}: anchors and aliases are not allowed; write the value out")
+        if isinstance(event, ScalarEvent):
+            self._add(_scalar(event, self.path), event)
+        elif isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            tag = str(event.tag) if event.tag is not None else None
+            if tag is not None and tag not in _ALLOWED_TAGS:
+                raise self._fail(event, "yaml-tag", f"the tag {tag} is not allowed: write plain values")
+            if len(self.stack) >= MAX_DEPTH:
+                raise self._fail(event, "too-deep", f"nesting deeper than {MAX_DEPTH} levels: no roadmap needs this")
+            container: Any = {} if isinstance(event, MappingStartEvent) else []
+            path = self._add(container, event)
+            self.stack.append([container, path, _NO_KEY, None])
+        elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+            self.stack.pop()
+        elif type(event).__name__ == "DocumentStartEvent":
+            self.documents += 1
+            if self.documents > 1:
+                raise self._fail(event, "yaml-syntax", "a second YAML document (---): one roadmap per file")
+
+    def _add(self, value: Any, event: Any) -> Path:
+        where = self._where(event)
+        if not self.stack:
+            self.result = value
+            self.positions.values[()] = where
+            return ()
+        frame = self.stack[-1]
+        container, parent = frame[0], frame[1]
+        if isinstance(container, list):
+            path = (*parent, len(container))
+            container.append(value)
+            self.positions.values[path] = where
+            return path
+        if frame[2] is _NO_KEY:
+            if isinstance(value, (dict, list)):
+                raise self._fail(event, "wrong-type", "a mapping key must be plain text, not a list or mapping")
+            if value in container:
+                first = self.positions.keys[(*parent, value)]
+                raise self._fail(event, "duplicate-key", f"duplicate key {value} (first at line {first[0]})")
+            frame[2], frame[3] = value, where
+            return parent
+        key = frame[2]
+        path = (*parent, key)
+        container[key] = value
+        self.positions.keys[path] = frame[3]
+        self.positions.values[path] = where
+        frame[2] = _NO_KEY
+        return path
+
+
+_NO_KEY = object()
+
+
+def locate(data: Any, positions: Positions, loc: tuple[Any, ...], at_key: bool = False) -> tuple[int, int]:
+    """The position of the deepest part of `loc` present in `data`.
+
+    `loc` is a validation error's location: keys and indexes, with extra parts (union tags,
+    `[key]`) that are not in the data and are skipped. An int part on a mapping whose keys are
+    fiscal years written another way (`R5`) is matched by the year it means.
+    """
+    from dxroadmap.fiscal import FiscalError, parse_year
+
+    path: Path = ()
+    current = data
+    for part in loc:
+        if part == "[key]":
+            at_key = True
+            continue
+        if isinstance(current, dict):
+            key: Any = part
+            if key not in current and isinstance(part, int):
+                for candidate in current:
+                    try:
+                        if parse_year(candidate) == part:
+                            key = candidate
+                            break
+                    except FiscalError:
+                        continue
+            if key not in current:
+                continue
+            path, current = (*path, key), current[key]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            path, current = (*path, part), current[part]
+    if at_key and path in positions.keys:
+        return positions.keys[path]
+    while path and path not in positions.values:
+        path = path[:-1]
+    return positions.values.get(path, (1, 1))

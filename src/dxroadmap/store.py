@@ -1,0 +1,247 @@
+"""The roadmap repository on disk: finding it, finding its files, loading them with diagnostics.
+
+Every problem becomes a `Problem` with a path, a line and a column; one broken file never
+hides the others.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from dxroadmap import checks, source
+from dxroadmap.fiscal import normalize
+from dxroadmap.model import PLAN, ROADMAP, Plan, Project, Roadmap
+from dxroadmap.problems import CODES, Finding, Problem
+from dxroadmap.progress import Settings
+
+PLAN_FILE = "_plan.yaml"
+SUFFIXES = (".yaml", ".yml")
+
+
+class StoreError(Exception):
+    """A request that cannot be served (no roadmaps directory, unknown project): exit 1."""
+
+
+def find_root(explicit: Path | None = None, cwd: Path | None = None) -> Path:
+    """`--dir`, else `$DXROADMAP_DIR`, else the first `roadmaps/` in the current folder or a parent."""
+    if explicit is not None:
+        if not explicit.is_dir():
+            raise StoreError(f"{explicit}: no such directory")
+        return explicit
+    env = os.environ.get("DXROADMAP_DIR")
+    if env:
+        if not Path(env).is_dir():
+            raise StoreError(f"DXROADMAP_DIR={env}: no such directory")
+        return Path(env)
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "roadmaps"
+        if candidate.is_dir():
+            return candidate
+    raise StoreError(f"no roadmaps/ directory in {here} or its parents: give --dir or set DXROADMAP_DIR")
+
+
+def display_path(path: Path) -> str:
+    """The path as the user can open it: relative to the current folder where possible."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def project_files(root: Path) -> list[Path]:
+    """`*.yaml`/`*.yml` below `root`, skipping names that start with `_` or `.`, sorted."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(("_", ".")))
+        found.extend(
+            Path(folder, name) for name in files if name.endswith(SUFFIXES) and not name.startswith(("_", "."))
+        )
+    return sorted(found)
+
+
+def project_id(root: Path, path: Path) -> str:
+    return path.relative_to(root).with_suffix("").as_posix()
+
+
+@dataclass
+class Portfolio:
+    """Everything in one roadmaps directory: the plan's settings, valid projects, problems."""
+
+    root: Path
+    plan: Plan | None
+    settings: Settings
+    projects: list[Project] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load_portfolio(root: Path, only: Iterable[Path] | None = None) -> Portfolio:
+    """Load the plan and every project file (or only the given files) under `root`."""
+    plan, problems = load_plan(root)
+    settings = Settings.from_plan(plan)
+    portfolio = Portfolio(root, plan, settings, problems=problems)
+    seen: dict[str, str] = {}
+    for path in sorted(only) if only is not None else project_files(root):
+        shown = display_path(path)
+        pid = project_id(root, path) if path.resolve().is_relative_to(root.resolve()) else path.stem
+        if pid in seen:
+            portfolio.problems.append(Problem(shown, 1, 1, "duplicate-id", f"project id {pid} is also given by {seen[pid]}"))
+            continue
+        seen[pid] = shown
+        roadmap, found = load_roadmap(path, settings)
+        portfolio.problems.extend(found)
+        if roadmap is not None:
+            portfolio.projects.append(Project(pid, shown, roadmap))
+    portfolio.problems.sort()
+    return portfolio
+
+
+def load_plan(root: Path) -> tuple[Plan | None, list[Problem]]:
+    path = root / PLAN_FILE
+    if not path.exists():
+        return None, []
+    document, problems = _read(path)
+    if document is None:
+        return None, problems
+    plan, problems = _validate(document, PLAN)
+    return plan, problems
+
+
+def load_roadmap(path: Path, settings: Settings) -> tuple[Roadmap | None, list[Problem]]:
+    document, problems = _read(path)
+    if document is None:
+        return None, problems
+    roadmap, problems = _validate(document, ROADMAP)
+    if roadmap is None:
+        return None, problems
+    findings = checks.check(roadmap, settings)
+    problems = [_problem(document, f) for f in findings]
+    return (None if problems else roadmap), problems
+
+
+def parse_roadmap(text: str, path: str, settings: Settings) -> tuple[Roadmap | None, list[Problem]]:
+    """Validate a roadmap held in memory (a file about to be written, a git revision)."""
+    try:
+        document = source.load(text, path)
+    except source.SourceError as exc:
+        return None, [exc.problem]
+    roadmap, problems = _validate(document, ROADMAP)
+    if roadmap is None:
+        return None, problems
+    problems = [_problem(document, f) for f in checks.check(roadmap, settings)]
+    return (None if problems else roadmap), problems
+
+
+def _read(path: Path) -> tuple[source.Document | None, list[Problem]]:
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, 1, 1, "unreadable", f"cannot read: {exc.strerror or exc}")]
+    try:
+        return source.load(source.decode(raw, shown), shown), []
+    except source.SourceError as exc:
+        return None, [exc.problem]
+
+
+def _validate(document: source.Document, adapter: Any) -> tuple[Any, list[Problem]]:
+    if not isinstance(document.data, dict):
+        line, column = document.positions.values.get((), (1, 1))
+        kind = "a list" if isinstance(document.data, list) else "a single value"
+        return None, [Problem(document.path, line, column, "not-mapping", f"the top level is {kind}: a roadmap is a mapping of keys")]
+    try:
+        return adapter.validate_python(document.data), []
+    except ValidationError as exc:
+        return None, sorted({_from_pydantic(document, error) for error in exc.errors()})
+
+
+def _problem(document: source.Document, finding: Finding) -> Problem:
+    line, column = source.locate(document.data, document.positions, finding.loc, finding.at_key)
+    return Problem(document.path, line, column, finding.code, finding.message)
+
+
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "list_type": "a list",
+    "dict_type": "a mapping (key: value)",
+    "model_type": "a mapping (key: value)",
+    "model_attributes_type": "a mapping (key: value)",
+    "date_type": "a date (YYYY-MM-DD)",
+    "date_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_inexact": "a date without a time (YYYY-MM-DD)",
+    "bool_type": "true or false",
+}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return f"{value}"
+
+
+def _from_pydantic(document: source.Document, error: ErrorDetails) -> Problem:
+    kind, loc, ctx = error["type"], tuple(error["loc"]), error.get("ctx") or {}
+    at_key = False
+    if kind == "unknown-key":
+        loc, at_key = (*loc, ctx["key"]), True
+    names = [part for part in loc if isinstance(part, str) and part not in ("[key]", "text", "task", "kpi", "entry")]
+    where = f"{names[-1]}: " if names else ""
+    if kind in CODES:
+        code, message = kind, error["msg"]
+    elif kind == "missing":
+        code, message = "missing-key", f"missing key {names[-1] if names else ''}".strip()
+        loc = loc[:-1]
+    elif kind in _EXPECTED:
+        code, message = "wrong-type", f"{where}expected {_EXPECTED[kind]}, got {_kind(error['input'])}"
+    elif kind == "too_short" and names and names[-1] == "取組":
+        code, message = "missing-key", "取組 needs at least one initiative"
+    else:
+        code, message = "bad-value", f"{where}{error['msg']}"
+    line, column = source.locate(document.data, document.positions, loc, at_key)
+    return Problem(document.path, line, column, code, message)
+
+
+def resolve_project(portfolio: Portfolio, query: str) -> Project:
+    """A project by id, or by any unique part of an id or a 事業名; else a `StoreError` with candidates."""
+    for project in portfolio.projects:
+        if project.id == query or project.roadmap.name == query:
+            return project
+    needle = normalize(query).casefold()
+    matches = [
+        p
+        for p in portfolio.projects
+        if needle in p.id.casefold() or needle in normalize(p.roadmap.name).casefold()
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    broken = sorted({p.path for p in portfolio.problems if needle in Path(p.path).stem.casefold()})
+    if not matches and broken:
+        raise StoreError(f"{query}: the file {', '.join(broken)} is invalid (run dxroadmap validate)")
+    pool = matches or portfolio.projects
+    listed = "; ".join(f"{p.id} ({p.roadmap.name})" for p in pool[:20]) + (f" and {len(pool) - 20} more" if len(pool) > 20 else "")
+    if matches:
+        raise StoreError(f"{query} matches {len(matches)} projects: {listed}")
+    raise StoreError(f"no project matches {query}" + (f"; projects: {listed}" if pool else " (no valid projects)"))
