@@ -25,7 +25,9 @@ def _hint(word: str, choices: tuple[str, ...] | list[str]) -> str:
 def field_in_plan(roadmap: Roadmap, settings: Settings) -> Iterator[Finding]:
     name = field_name(roadmap.field)
     if settings.fields and name not in settings.fields:
-        yield Finding(("政策分野",), "unknown-field", f"no field {roadmap.field} in the plan{_hint(name, settings.fields)}")
+        yield Finding(
+            ("政策分野",), "unknown-field", f"no field {roadmap.field} in the plan{_hint(name, settings.fields)}"
+        )
 
 
 def focus_in_field(roadmap: Roadmap, settings: Settings) -> Iterator[Finding]:
@@ -36,7 +38,9 @@ def focus_in_field(roadmap: Roadmap, settings: Settings) -> Iterator[Finding]:
     for i, focus in enumerate(roadmap.focus):
         if fiscal.normalize(focus) not in normalized:
             yield Finding(
-                ("取組方針", i), "unknown-focus", f"{focus} is not a focus area of {field_name(roadmap.field)}{_hint(focus, areas)}"
+                ("取組方針", i),
+                "unknown-focus",
+                f"{focus} is not a focus area of {field_name(roadmap.field)}{_hint(focus, areas)}",
             )
 
 

@@ -13,14 +13,14 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 
 from dxroadmap import __version__, fiscal, i18n
-from dxroadmap.store import StoreError
+from dxroadmap.problems import StoreError
 
 if TYPE_CHECKING:  # imported lazily at run time
     from dxroadmap.progress import ProjectStatus
@@ -36,14 +36,14 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
     markdown = "markdown"
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     ja = "ja"
     en = "en"
 
@@ -76,7 +76,9 @@ def _context(dir: Path | None, as_of: datetime | None, lang: Lang | None, no_col
         sys.stdout.reconfigure(encoding="utf-8")
     if os.environ.get("NO_COLOR"):
         no_color = True
-    return Context(dir, as_of.date() if as_of else date.today(), i18n.Words(i18n.resolve(lang.value if lang else None)), no_color)
+    return Context(
+        dir, as_of.date() if as_of else date.today(), i18n.Words(i18n.resolve(lang.value if lang else None)), no_color
+    )
 
 
 P = ParamSpec("P")
@@ -102,7 +104,7 @@ def _errors_are_lines(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _fail(message: str) -> typer.Exit:
+def _fail(message: str) -> NoReturn:
     from dxroadmap.safe import clean
 
     sys.stderr.write(f"dxroadmap: {clean(message)}\n")
@@ -115,7 +117,9 @@ def _load(ctx: Context) -> Portfolio:
     return store.load_portfolio(store.find_root(ctx.dir))
 
 
-def _judge(portfolio: Portfolio, ctx: Context, field: str | None = None, owner: str | None = None) -> list[ProjectStatus]:
+def _judge(
+    portfolio: Portfolio, ctx: Context, field: str | None = None, owner: str | None = None
+) -> list[ProjectStatus]:
     from dxroadmap import progress
     from dxroadmap.model import field_name
 
@@ -275,7 +279,9 @@ def slipping(
 @app.command()
 @_errors_are_lines
 def validate(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to check (default: all roadmaps).")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders to check (default: all roadmaps).")
+    ] = None,
     format: FormatOption = Format.table,
     dir: DirOption = None,
     lang: LangOption = None,

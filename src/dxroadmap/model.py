@@ -7,8 +7,8 @@ turns into `path:line:col: CODE message` lines. No I/O here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import datetime as dt
+from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -168,9 +168,7 @@ class _Model(BaseModel):
                 if key not in allowed:
                     near = get_close_matches(str(key), allowed, n=1, cutoff=0.5)
                     hint = f" (did you mean {near[0]}?)" if near else f" (expected one of {', '.join(allowed)})"
-                    raise PydanticCustomError(
-                        "unknown-key", "unknown key {key}{hint}", {"key": str(key), "hint": hint}
-                    )
+                    raise PydanticCustomError("unknown-key", "unknown key {key}{hint}", {"key": str(key), "hint": hint})
         return data
 
 

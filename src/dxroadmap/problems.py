@@ -37,6 +37,10 @@ CODES: dict[str, str] = {
 }
 
 
+class StoreError(Exception):
+    """A request that cannot be served (no roadmaps directory, unknown project): one line, exit 1."""
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One problem in one file; line and column are 1-based."""

@@ -35,7 +35,7 @@ def worst(states: Iterable[str], default: str = "open") -> str:
 class Settings:
     """What the plan file decides for the rules (or the defaults without one)."""
 
-    calendar: fiscal.Calendar = fiscal.Calendar()
+    calendar: fiscal.Calendar = field(default_factory=fiscal.Calendar)
     grace_days: int = 30
     period: tuple[int, int] | None = None
     title: str | None = None
@@ -153,13 +153,16 @@ def match(targets: Sequence[PlannedTarget], actuals: Sequence[DatedActual]) -> d
             candidates = [i for i in by_text.get(name, ()) if i not in achieved]
             own = [i for i in candidates if targets[i].fiscal_year == actual.fiscal_year]
             earlier = [i for i in candidates if targets[i].fiscal_year < actual.fiscal_year]
-            chosen = (own or earlier or [None])[0]
-            if chosen is not None:
-                achieved[chosen] = Achievement(actual.fiscal_year, actual.date)
+            if own or earlier:
+                achieved[(own or earlier)[0]] = Achievement(actual.fiscal_year, actual.date)
     for i, target in enumerate(targets):
         if target.kpi is not None:
             reached = next(
-                (a for a in _reports(actuals, target.text) if a.fiscal_year >= target.fiscal_year and _meets(target.kpi, a)),
+                (
+                    a
+                    for a in _reports(actuals, target.text)
+                    if a.fiscal_year >= target.fiscal_year and _meets(target.kpi, a)
+                ),
                 None,
             )
             if reached is not None:
@@ -416,7 +419,12 @@ def slipping_items(statuses: Iterable[ProjectStatus], as_of: date) -> list[SlipI
                 )  # fmt: skip
     items.sort(
         key=lambda s: (
-            -_RANK[s.state], -s.days_late, s.project.project.id, s.initiative.index, s.fiscal_year, s.target or ""
+            -_RANK[s.state],
+            -s.days_late,
+            s.project.project.id,
+            s.initiative.index,
+            s.fiscal_year,
+            s.target or "",
         )
     )
     return items

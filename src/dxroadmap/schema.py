@@ -13,6 +13,8 @@ from dxroadmap.model import PLAN, ROADMAP
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 BASE = "https://dxroadmap.invalid/schemas/"  # an id, not a place to fetch: nothing is downloaded
+
+
 def _draft7(schema: dict[str, Any], name: str, title: str) -> dict[str, Any]:
     text = json.dumps(schema, ensure_ascii=False).replace('"#/$defs/', '"#/definitions/')
     out: dict[str, Any] = json.loads(text)

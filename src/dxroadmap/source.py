@@ -36,9 +36,14 @@ _ALLOWED_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT = re.compile(r"^(?:[-+]?[0-9_]+|0o[0-7_]+|0x[0-9a-fA-F_]+)$")
-_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$")
-_TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?$")
+_TIMESTAMP = re.compile(
+    r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
+    r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?$"
+)
 _CONFLICT = re.compile(r"^(?:<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
 
 
@@ -69,7 +74,9 @@ class Document:
 def decode(raw: bytes, path: str) -> str:
     """UTF-8 text (a BOM is accepted) or a `SourceError` that says how to fix the encoding."""
     if len(raw) > MAX_BYTES:
-        raise SourceError(Problem(path, 1, 1, "too-large", f"the file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}"))
+        raise SourceError(
+            Problem(path, 1, 1, "too-large", f"the file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}")
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -85,9 +92,15 @@ def decode(raw: bytes, path: str) -> str:
             )
         ) from None  # fmt: skip
     if "\x00" in text:
-        before = text[: text.index("\x00")]
+        head = text[: text.index("\x00")]
         raise SourceError(
-            Problem(path, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1, "binary", "the file holds NUL bytes: it is not a text file")
+            Problem(
+                path,
+                head.count("\n") + 1,
+                len(head) - (head.rfind("\n") + 1) + 1,
+                "binary",
+                "the file holds NUL bytes: it is not a text file",
+            )
         )
     return text
 
@@ -96,7 +109,9 @@ def load(text: str, path: str) -> Document:
     """Parse one YAML document into data and positions; raise `SourceError` on the first problem."""
     if marker := _CONFLICT.search(text):
         line = text.count("\n", 0, marker.start()) + 1
-        raise SourceError(Problem(path, line, 1, "conflict-marker", "git conflict marker: resolve the merge and remove the markers"))
+        raise SourceError(
+            Problem(path, line, 1, "conflict-marker", "git conflict marker: resolve the merge and remove the markers")
+        )
     builder = _Builder(path)
     try:
         for event in _parser().parse(text):
@@ -147,7 +162,11 @@ def _scalar(event: ScalarEvent, path: str) -> Any:
     try:
         if kind == "int":
             digits = value.replace("_", "")
-            return int(digits, 8 if digits.startswith("0o") else 16 if digits.startswith("0x") else 10) if digits[:2] in ("0o", "0x") else int(digits)
+            return (
+                int(digits, 8 if digits.startswith("0o") else 16 if digits.startswith("0x") else 10)
+                if digits[:2] in ("0o", "0x")
+                else int(digits)
+            )
         if kind == "float":
             lowered = value.replace("_", "").lower()
             return float(lowered.replace(".inf", "inf").replace(".nan", "nan"))
@@ -155,7 +174,9 @@ def _scalar(event: ScalarEvent, path: str) -> Any:
             if _DATE.match(value):
                 y, m, d = (int(p) for p in value.split("-"))
                 return date(y, m, d)
-            return datetime.fromisoformat(re.sub(r"[ \t]+", "T", value, count=1).replace("Z", "+00:00").replace(" ", ""))
+            return datetime.fromisoformat(
+                re.sub(r"[ \t]+", "T", value, count=1).replace("Z", "+00:00").replace(" ", "")
+            )
         if kind == "bool":
             return value.lower() == "true"
         if kind == "null":
@@ -166,6 +187,19 @@ def _scalar(event: ScalarEvent, path: str) -> Any:
     return value
 
 
+_NO_KEY: Any = object()
+
+
+@dataclass
+class _Frame:
+    """An open mapping or sequence; a mapping remembers the key whose value comes next."""
+
+    container: dict[Any, Any] | list[Any]
+    path: Path
+    key: Any = _NO_KEY
+    key_at: tuple[int, int] = (1, 1)
+
+
 class _Builder:
     """Builds data from parser events, keeping positions, refusing aliases, duplicates and depth."""
 
@@ -174,8 +208,7 @@ class _Builder:
         self.positions = Positions()
         self.result: Any = None
         self.documents = 0
-        # each frame: [container, path, pending key (mappings), key position]
-        self.stack: list[list[Any]] = []
+        self.stack: list[_Frame] = []
 
     def _where(self, event: Any) -> tuple[int, int]:
         return event.start_mark.line + 1, event.start_mark.column + 1
@@ -186,10 +219,14 @@ class _Builder:
 
     def feed(self, event: Any) -> None:
         if isinstance(event, AliasEvent):
-            raise self._fail(event, "alias", f"alias *{event.anchor}: anchors and aliases are not allowed; write the value out")
+            raise self._fail(
+                event, "alias", f"alias *{event.anchor}: anchors and aliases are not allowed; write the value out"
+            )
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
-            raise self._fail(event, "alias", f"anchor &{anchor}: anchors and aliases are not allowed; write the value out")
+            raise self._fail(
+                event, "alias", f"anchor &{anchor}: anchors and aliases are not allowed; write the value out"
+            )
         if isinstance(event, ScalarEvent):
             self._add(_scalar(event, self.path), event)
         elif isinstance(event, (MappingStartEvent, SequenceStartEvent)):
@@ -200,7 +237,7 @@ class _Builder:
                 raise self._fail(event, "too-deep", f"nesting deeper than {MAX_DEPTH} levels: no roadmap needs this")
             container: Any = {} if isinstance(event, MappingStartEvent) else []
             path = self._add(container, event)
-            self.stack.append([container, path, _NO_KEY, None])
+            self.stack.append(_Frame(container, path))
         elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
             self.stack.pop()
         elif type(event).__name__ == "DocumentStartEvent":
@@ -215,30 +252,26 @@ class _Builder:
             self.positions.values[()] = where
             return ()
         frame = self.stack[-1]
-        container, parent = frame[0], frame[1]
+        container, parent = frame.container, frame.path
         if isinstance(container, list):
-            path = (*parent, len(container))
+            path: Path = (*parent, len(container))
             container.append(value)
             self.positions.values[path] = where
             return path
-        if frame[2] is _NO_KEY:
+        if frame.key is _NO_KEY:
             if isinstance(value, (dict, list)):
                 raise self._fail(event, "wrong-type", "a mapping key must be plain text, not a list or mapping")
             if value in container:
                 first = self.positions.keys[(*parent, value)]
                 raise self._fail(event, "duplicate-key", f"duplicate key {value} (first at line {first[0]})")
-            frame[2], frame[3] = value, where
+            frame.key, frame.key_at = value, where
             return parent
-        key = frame[2]
-        path = (*parent, key)
-        container[key] = value
-        self.positions.keys[path] = frame[3]
+        path = (*parent, frame.key)
+        container[frame.key] = value
+        self.positions.keys[path] = frame.key_at
         self.positions.values[path] = where
-        frame[2] = _NO_KEY
+        frame.key = _NO_KEY
         return path
-
-
-_NO_KEY = object()
 
 
 def locate(data: Any, positions: Positions, loc: tuple[Any, ...], at_key: bool = False) -> tuple[int, int]:

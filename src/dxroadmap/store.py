@@ -18,15 +18,11 @@ from pydantic_core import ErrorDetails
 from dxroadmap import checks, source
 from dxroadmap.fiscal import normalize
 from dxroadmap.model import PLAN, ROADMAP, Plan, Project, Roadmap
-from dxroadmap.problems import CODES, Finding, Problem
+from dxroadmap.problems import CODES, Finding, Problem, StoreError
 from dxroadmap.progress import Settings
 
 PLAN_FILE = "_plan.yaml"
 SUFFIXES = (".yaml", ".yml")
-
-
-class StoreError(Exception):
-    """A request that cannot be served (no roadmaps directory, unknown project): exit 1."""
 
 
 def find_root(explicit: Path | None = None, cwd: Path | None = None) -> Path:
@@ -58,7 +54,7 @@ def display_path(path: Path) -> str:
 
 def project_files(root: Path) -> list[Path]:
     """`*.yaml`/`*.yml` below `root`, skipping names that start with `_` or `.`, sorted."""
-    found = []
+    found: list[Path] = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith(("_", ".")))
         found.extend(
@@ -92,7 +88,9 @@ def load_portfolio(root: Path, only: Iterable[Path] | None = None) -> Portfolio:
         shown = display_path(path)
         pid = project_id(root, path) if path.resolve().is_relative_to(root.resolve()) else path.stem
         if pid in seen:
-            portfolio.problems.append(Problem(shown, 1, 1, "duplicate-id", f"project id {pid} is also given by {seen[pid]}"))
+            portfolio.problems.append(
+                Problem(shown, 1, 1, "duplicate-id", f"project id {pid} is also given by {seen[pid]}")
+            )
             continue
         seen[pid] = shown
         roadmap, found = load_roadmap(path, settings)
@@ -155,7 +153,11 @@ def _validate(document: source.Document, adapter: Any) -> tuple[Any, list[Proble
     if not isinstance(document.data, dict):
         line, column = document.positions.values.get((), (1, 1))
         kind = "a list" if isinstance(document.data, list) else "a single value"
-        return None, [Problem(document.path, line, column, "not-mapping", f"the top level is {kind}: a roadmap is a mapping of keys")]
+        return None, [
+            Problem(
+                document.path, line, column, "not-mapping", f"the top level is {kind}: a roadmap is a mapping of keys"
+            )
+        ]
     try:
         return adapter.validate_python(document.data), []
     except ValidationError as exc:
@@ -227,13 +229,11 @@ def _from_pydantic(document: source.Document, error: ErrorDetails) -> Problem:
 def resolve_project(portfolio: Portfolio, query: str) -> Project:
     """A project by id, or by any unique part of an id or a 事業名; else a `StoreError` with candidates."""
     for project in portfolio.projects:
-        if project.id == query or project.roadmap.name == query:
+        if query in (project.id, project.roadmap.name):
             return project
     needle = normalize(query).casefold()
     matches = [
-        p
-        for p in portfolio.projects
-        if needle in p.id.casefold() or needle in normalize(p.roadmap.name).casefold()
+        p for p in portfolio.projects if needle in p.id.casefold() or needle in normalize(p.roadmap.name).casefold()
     ]
     if len(matches) == 1:
         return matches[0]
@@ -241,7 +241,9 @@ def resolve_project(portfolio: Portfolio, query: str) -> Project:
     if not matches and broken:
         raise StoreError(f"{query}: the file {', '.join(broken)} is invalid (run dxroadmap validate)")
     pool = matches or portfolio.projects
-    listed = "; ".join(f"{p.id} ({p.roadmap.name})" for p in pool[:20]) + (f" and {len(pool) - 20} more" if len(pool) > 20 else "")
+    listed = "; ".join(f"{p.id} ({p.roadmap.name})" for p in pool[:20]) + (
+        f" and {len(pool) - 20} more" if len(pool) > 20 else ""
+    )
     if matches:
         raise StoreError(f"{query} matches {len(matches)} projects: {listed}")
     raise StoreError(f"no project matches {query}" + (f"; projects: {listed}" if pool else " (no valid projects)"))

@@ -12,7 +12,7 @@ from datetime import date
 from itertools import groupby
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -79,59 +79,74 @@ def status(
     as_of: date,
     words: Words,
 ) -> None:
+    """The progress table; on a narrow terminal the bar, then the year marks and owner column give way."""
     out.print(_heading(settings, as_of, words))
-    table = Table(box=box.SIMPLE_HEAD, show_footer=False, pad_edge=False, expand=False)
-    table.add_column(words("project"), overflow="fold", ratio=3)
-    table.add_column(words("owner"), overflow="fold", ratio=2)
+    with_owner = with_years = out.width >= 100
+    with_bar = out.width >= 130
+    shown_years = years if with_years else []
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column(words("project"), overflow="fold", ratio=3, min_width=12)
+    if with_owner:
+        table.add_column(words("owner"), overflow="fold", ratio=2, min_width=8)
+    table.add_column(words("state"), no_wrap=True)
     table.add_column(words("done_due_total"), justify="right", no_wrap=True)
-    table.add_column(words("progress"), no_wrap=True)
-    for year in years:
+    if with_bar:
+        table.add_column(words("progress"), no_wrap=True)
+    for year in shown_years:
         table.add_column(fiscal.label(year), justify="center", no_wrap=True)
-    table.add_column(words("flags"), overflow="fold", ratio=2)
-    grand = [0, 0, 0]
-    grand_flags = {"missed": 0, "slipping": 0, "unreported": 0}
+    table.add_column(words("flags"), overflow="fold", ratio=2, min_width=8)
+
+    def row(
+        label: Text, owner: str, state: Text, done: int, due: int, total: int, marks: list[Text], flags: Text
+    ) -> list[Text]:
+        if not with_owner and owner:
+            label = Text.assemble(label, Text(f"\n{clean(owner)}", style="dim"))
+        cells = [label, *([_text(owner)] if with_owner else []), state, Text(f"{done}/{due}/{total}")]
+        cells += [Text(bar(done, total))] if with_bar else []
+        return [*cells, *(marks if with_years else []), flags]
+
+    def flag_text(flags: dict[str, int]) -> Text:
+        return Text(flags_text(flags, words), style="bold red" if any(flags.values()) else "")
+
+    blank = [Text("") for _ in shown_years]
+    grand = {"done": 0, "due": 0, "total": 0, "missed": 0, "slipping": 0, "unreported": 0}
     for field, group in groupby(statuses, key=lambda s: s.field):
         members = list(group)
-        table.add_row(_text(field, "bold"), end_section=False)
+        table.add_row(_text(field, "bold"))
         for s in members:
+            name = Text.assemble(_text(s.project.roadmap.name), Text(f"\n{s.project.id}", style="dim"))
+            marks = [_state(s.year_state(y), words, with_word=False) for y in shown_years]
+            c = s.counts
             table.add_row(
-                Text.assemble(_text(s.project.roadmap.name), Text(f"\n{s.project.id}", style="dim")),
-                _text(s.project.roadmap.owner),
-                f"{s.counts.done}/{s.counts.due}/{s.counts.total}",
-                bar(s.counts.done, s.counts.total),
-                *(_state(s.year_state(y), words, with_word=False) for y in years),
-                Text(flags_text(s.flags, words), style="bold red" if any(s.flags.values()) else ""),
+                *row(
+                    name,
+                    s.project.roadmap.owner,
+                    _state(s.state, words),
+                    c.done,
+                    c.due,
+                    c.total,
+                    marks,
+                    flag_text(s.flags),
+                )
             )
-        done, due, total = (sum(getattr(s.counts, k) for s in members) for k in ("done", "due", "total"))
-        flags = {k: sum(s.flags[k] for s in members) for k in grand_flags}
+        sums = {k: sum(getattr(s.counts, k) for s in members) for k in ("done", "due", "total")}
+        sums |= {k: sum(s.flags[k] for s in members) for k in ("missed", "slipping", "unreported")}
+        label = Text(f"{words('total')} {clean(field)} ({len(members)})", style="italic")
+        flags = {k: sums[k] for k in ("missed", "slipping", "unreported")}
         table.add_row(
-            Text(f"{words('total')} {clean(field)} ({len(members)})", style="italic"),
-            "",
-            f"{done}/{due}/{total}",
-            bar(done, total),
-            *("" for _ in years),
-            flags_text(flags, words),
+            *row(label, "", Text(""), sums["done"], sums["due"], sums["total"], blank, flag_text(flags)),
             end_section=True,
         )
-        grand = [grand[0] + done, grand[1] + due, grand[2] + total]
-        grand_flags = {k: grand_flags[k] + flags[k] for k in grand_flags}
-    table.add_row(
-        Text(f"{words('total')} ({len(statuses)})", style="bold"),
-        "",
-        f"{grand[0]}/{grand[1]}/{grand[2]}",
-        bar(grand[0], grand[2]),
-        *("" for _ in years),
-        flags_text(grand_flags, words),
-    )
-    if statuses:
-        out.print(table)
-    else:
-        out.print(words("no_projects"))
+        grand = {k: grand[k] + sums[k] for k in grand}
+    label = Text(f"{words('total')} ({len(statuses)})", style="bold")
+    flags = {k: grand[k] for k in ("missed", "slipping", "unreported")}
+    table.add_row(*row(label, "", Text(""), grand["done"], grand["due"], grand["total"], blank, flag_text(flags)))
+    out.print(table if statuses else Text(words("no_projects")))
     out.print(Text(f"{words('legend')}: {legend(words)}", style="dim"))
     if problems:
         out.print(Text(f"\n{words('invalid_files')}:", style="bold red"))
         for p in problems:
-            out.print(Text(clean(str(p))))
+            out.print(Text(clean(str(p))), soft_wrap=True)
 
 
 def show(out: Console, s: ProjectStatus, years: Sequence[int], as_of: date, settings: Settings, words: Words) -> None:
@@ -148,7 +163,10 @@ def show(out: Console, s: ProjectStatus, years: Sequence[int], as_of: date, sett
     if roadmap.focus:
         head.add_row(words("focus"), _text(", ".join(roadmap.focus)))
     head.add_row(words("state"), _state(s.state, words))
-    head.add_row(words("done_due_total"), f"{s.counts.done}/{s.counts.due}/{s.counts.total}  {bar(s.counts.done, s.counts.total)}")
+    head.add_row(
+        words("done_due_total"),
+        f"{s.counts.done}/{s.counts.due}/{s.counts.total}  {bar(s.counts.done, s.counts.total)}",
+    )
     grid = Table(box=box.SQUARE, show_lines=True, pad_edge=False)
     rows = show_rows(s, years, words)
     grid.add_column(rows.header[0], overflow="fold", ratio=2)

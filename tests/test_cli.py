@@ -1,0 +1,339 @@
+"""The read commands as a user runs them: status, show, slipping, validate, schema (DESIGN.md §6)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dxroadmap import schema
+from tests.conftest import AS_OF, EXAMPLES, PROJECT, ROADMAPS, Run
+
+SEED_NAME = "暮らし・まちのDX創出基盤の構築"
+INIT2 = "デジタル実装支援"
+
+
+# --- status -----------------------------------------------------------------------------
+
+
+def test_status_table_groups_by_field_with_counts_marks_and_flags(run: Run, seed_repo: Path) -> None:
+    result = run("status", "--as-of", AS_OF, cwd=seed_repo)
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "As of 2026-11-26 (R8)" in out and "Last quarter R8 Q2" in out
+    assert "暮らし・まち" in out and SEED_NAME in out and "企画政策部DX推進課" in out
+    assert "1/16/19" in out
+    assert "missed 15, unreported 1" in out
+    assert "✖ missed" in out  # the legend explains the marks
+    row = next(line for line in out.splitlines() if SEED_NAME in line)
+    assert "✖ missed" in row  # the project's state
+    assert row.split("%")[1].split()[:4] == ["✖", "✖", "✖", "o"]  # R5–R8 marks after the bar
+    assert "Total (1)" in out
+
+
+def test_status_json_has_exactly_the_documented_fields(run: Run, seed_repo: Path) -> None:
+    data = json.loads(run("status", "--as-of", AS_OF, "--format", "json", cwd=seed_repo).stdout)
+    assert set(data) == {"as_of", "fiscal_year", "last_quarter", "next_meeting", "projects", "invalid"}
+    [project] = data["projects"]
+    assert set(project) == {"id", "field", "focus", "name", "owner", "state", "targets", "flags", "initiatives"}
+    assert project["flags"] == {"missed": 15, "slipping": 0, "unreported": 1}
+    initiative = project["initiatives"][0]
+    assert set(initiative) == {"name", "state", "unreported", "targets"}
+    target = initiative["targets"][0]
+    assert target == {
+        "fiscal_year": "R5",
+        "text": "ニーズ調査",
+        "due": "2024-03-31",
+        "state": "done",
+        "achieved_in": "R5",
+        "achieved_on": "2024-03-31",
+        "kpi": None,
+    }
+    assert data["next_meeting"] is None  # every meeting of the seed plan is in 2023
+
+
+def test_status_names_the_next_meeting(run: Run, sample_repo: Path) -> None:
+    data = json.loads(run("status", "--as-of", AS_OF, "--format", "json", cwd=sample_repo).stdout)
+    assert data["next_meeting"] == {"name": "令和8年度第3回DX推進本部会議", "date": "2026-11-30"}
+    table = run("status", "--as-of", AS_OF, cwd=sample_repo).stdout
+    assert "Next meeting 令和8年度第3回DX推進本部会議 2026-11-30" in table
+
+
+def test_status_groups_fields_in_plan_order(run: Run, sample_repo: Path) -> None:
+    data = json.loads(run("status", "--as-of", AS_OF, "--format", "json", cwd=sample_repo).stdout)
+    fields = list(dict.fromkeys(p["field"] for p in data["projects"]))
+    assert fields == ["産業・しごと", "暮らし・まち", "行政経営"]
+
+
+def test_status_kpi_target_in_json(run: Run, sample_repo: Path) -> None:
+    data = json.loads(run("status", "--as-of", AS_OF, "--format", "json", cwd=sample_repo).stdout)
+    kpis = [t for p in data["projects"] for i in p["initiatives"] for t in i["targets"] if t["kpi"]]
+    assert kpis, "the sample has KPIs"
+    assert all(set(t["kpi"]) == {"target", "unit", "baseline", "direction", "value"} for t in kpis)
+    assert {t["kpi"]["direction"] for t in kpis} == {"up", "down"}
+
+
+@pytest.mark.parametrize("spelling", ["暮らし・まち", "暮らし・まち分野"])
+def test_status_field_filter(run: Run, sample_repo: Path, spelling: str) -> None:
+    data = json.loads(run("status", "--as-of", AS_OF, "--format", "json", "--field", spelling, cwd=sample_repo).stdout)
+    assert data["projects"] and {p["field"] for p in data["projects"]} == {"暮らし・まち"}
+
+
+def test_status_unknown_field_lists_the_fields(run: Run, sample_repo: Path) -> None:
+    result = run("status", "--field", "宇宙", cwd=sample_repo)
+    assert result.exit_code == 1
+    assert "産業・しごと" in result.stderr and "行政経営" in result.stderr
+
+
+def test_status_owner_filter_matches_part_of_the_name(run: Run, sample_repo: Path) -> None:
+    data = json.loads(run("status", "--as-of", AS_OF, "--format", "json", "--owner", "総務部", cwd=sample_repo).stdout)
+    assert data["projects"] and all("総務部" in p["owner"] for p in data["projects"])
+
+
+def test_status_csv_and_markdown(run: Run, seed_repo: Path) -> None:
+    rows = list(csv.reader(io.StringIO(run("status", "--as-of", AS_OF, "-f", "csv", cwd=seed_repo).stdout)))
+    assert rows[0][:3] == ["id", "Field", "Name"]
+    assert rows[1][0] == "kurashi-dx-kiban" and rows[1][2] == SEED_NAME and rows[1][5] == "1/16/19"
+    markdown = run("status", "--as-of", AS_OF, "-f", "markdown", cwd=seed_repo).stdout
+    assert markdown.splitlines()[1].startswith("|---")
+    assert f"| kurashi-dx-kiban | 暮らし・まち | {SEED_NAME} |" in markdown
+
+
+def test_status_in_japanese(run: Run, seed_repo: Path) -> None:
+    by_option = run("status", "--as-of", AS_OF, "--lang", "ja", cwd=seed_repo).stdout
+    by_locale = run("status", "--as-of", AS_OF, cwd=seed_repo, env={"LANG": "ja_JP.UTF-8", "LC_ALL": ""}).stdout
+    for out in (by_option, by_locale):
+        assert "未達 15, 未報告 1" in out and "基準日 2026-11-26" in out
+
+
+def test_japanese_text_wraps_instead_of_being_cut(run: Run, sample_repo: Path) -> None:
+    out = run("status", "--as-of", AS_OF, cwd=sample_repo, env={"COLUMNS": "70"}).stdout
+    assert "…" not in out
+    assert "防災情報の一元化" in out  # the start of a long name is there, the rest folded onto the next lines
+
+
+def test_output_to_a_pipe_has_no_escape_codes(run: Run, seed_repo: Path) -> None:
+    result = run("status", "--as-of", AS_OF, cwd=seed_repo, env={"NO_COLOR": ""})
+    assert "\x1b" not in result.stdout
+
+
+# --- show -------------------------------------------------------------------------------
+
+
+def test_show_prints_the_roadmap_grid_with_state_marks(run: Run, seed_repo: Path) -> None:
+    result = run("show", "kurashi", "--as-of", AS_OF, cwd=seed_repo)
+    assert result.exit_code == 0
+    out = result.stdout
+    for text in (SEED_NAME, "企画政策部DX推進課", "本県における地域", "Targets", "Actuals", "R5", "R9"):
+        assert text in out
+    assert "✔ ニーズ調査" in out and "✖ ロードマップ作成" in out and "o フィールドワーク" in out
+    assert "? unreported" in out  # デジタル実装支援 has not reported R8 Q2
+
+
+def test_show_finds_a_project_by_part_of_its_name(run: Run, seed_repo: Path) -> None:
+    assert run("show", "DX創出基盤", "--as-of", AS_OF, cwd=seed_repo).exit_code == 0
+
+
+def test_show_json_includes_actuals(run: Run, seed_repo: Path) -> None:
+    data = json.loads(run("show", "kurashi-dx-kiban", "--as-of", AS_OF, "-f", "json", cwd=seed_repo).stdout)
+    assert data["id"] == "kurashi-dx-kiban"
+    assert data["initiatives"][0]["actuals"][0]["text"] == "ニーズ調査"
+
+
+def test_show_markdown_is_a_grid(run: Run, seed_repo: Path) -> None:
+    out = run("show", "kurashi", "--as-of", AS_OF, "-f", "markdown", cwd=seed_repo).stdout
+    assert out.startswith(f"## {SEED_NAME}")
+    assert "| Initiative |  | R5 | R6 | R7 | R8 | R9 |" in out
+    assert "✔ ニーズ調査<br>✖ ロードマップ作成" in out
+
+
+def test_unknown_project_lists_candidates(run: Run, seed_repo: Path) -> None:
+    result = run("show", "存在しない事業", cwd=seed_repo)
+    assert result.exit_code == 1
+    assert "no project matches 存在しない事業" in result.stderr and "kurashi-dx-kiban" in result.stderr
+
+
+def test_ambiguous_project_lists_the_matches(run: Run, sample_repo: Path) -> None:
+    result = run("show", "gyosei/", cwd=sample_repo)
+    assert result.exit_code == 1
+    assert "matches 4 projects" in result.stderr and "gyosei/data-katsuyo" in result.stderr
+
+
+# --- slipping ---------------------------------------------------------------------------
+
+
+def test_slipping_table_worst_first(run: Run, seed_repo: Path) -> None:
+    result = run("slipping", "--as-of", AS_OF, cwd=seed_repo)
+    assert result.exit_code == 0
+    lines = [line for line in result.stdout.splitlines() if "kurashi-dx-kiban" in line]
+    assert len(lines) == 16
+    assert "✖ missed" in lines[0] and "? unreported" in lines[-1]
+    assert "no actual for Q2" in lines[-1] and "2026-10-30" in lines[-1]
+
+
+def test_slipping_csv_and_markdown(run: Run, seed_repo: Path) -> None:
+    rows = list(csv.reader(io.StringIO(run("slipping", "--as-of", AS_OF, "-f", "csv", cwd=seed_repo).stdout)))
+    assert len(rows) == 17 and rows[0][0] == "State"
+    assert run("slipping", "--as-of", AS_OF, "-f", "markdown", cwd=seed_repo).stdout.count("\n") == 18
+
+
+def test_slipping_when_nothing_is_flagged(run: Run, seed_repo: Path) -> None:
+    result = run("slipping", "--as-of", "2023-06-01", "--exit-code", cwd=seed_repo)
+    assert result.exit_code == 0
+    assert "Nothing is slipping" in result.stdout
+
+
+def test_slipping_explained_and_outlook_in_json(run: Run, sample_repo: Path) -> None:
+    items = json.loads(run("slipping", "--as-of", AS_OF, "-f", "json", cwd=sample_repo).stdout)
+    assert items and [i["state"] for i in items] == sorted(
+        (i["state"] for i in items), key=["missed", "slipping", "unreported"].index
+    )
+    assert any(i["explained"] and i["outlook"] for i in items)
+
+
+# --- validate ---------------------------------------------------------------------------
+
+
+def test_validate_the_shipped_roadmaps_and_the_sample(run: Run) -> None:
+    assert run("validate", "--dir", str(ROADMAPS)).exit_code == 0
+    result = run("validate", "--dir", str(EXAMPLES))
+    assert result.exit_code == 0
+    assert "checked 12 files: 0 problems" in result.stderr
+
+
+def test_validate_explicit_files(run: Run, seed_repo: Path) -> None:
+    good = seed_repo / "roadmaps" / "kurashi-dx-kiban.yaml"
+    bad = seed_repo / "elsewhere.yaml"
+    bad.write_text("事業名: x\n", encoding="utf-8")
+    assert run("validate", str(good), cwd=seed_repo).exit_code == 0
+    result = run("validate", str(good), str(bad), cwd=seed_repo)
+    assert result.exit_code == 1
+    assert "elsewhere.yaml:1:1: missing-key missing key 政策分野" in result.stdout
+
+
+def test_validate_json(run: Run, seed_repo: Path) -> None:
+    (seed_repo / "roadmaps" / "broken.yaml").write_text("事業名: [\n", encoding="utf-8")
+    result = run("validate", "-f", "json", cwd=seed_repo)
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["checked"] == 2
+    [problem] = data["invalid"]
+    assert problem["code"] == "yaml-syntax" and problem["line"] == 2 and problem["path"].endswith("broken.yaml")
+
+
+# --- finding the roadmaps ---------------------------------------------------------------
+
+
+def test_roadmaps_found_from_a_subfolder_by_env_and_by_option(run: Run, seed_repo: Path, tmp_path: Path) -> None:
+    deep = seed_repo / "docs" / "deep"
+    deep.mkdir(parents=True)
+    assert run("validate", cwd=deep).exit_code == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert run("validate", cwd=elsewhere, env={"DXROADMAP_DIR": str(seed_repo / "roadmaps")}).exit_code == 0
+    assert run("validate", "--dir", str(seed_repo / "roadmaps"), cwd=elsewhere).exit_code == 0
+
+
+def test_no_roadmaps_directory_is_a_clear_error(run: Run, tmp_path: Path) -> None:
+    result = run("status", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "no roadmaps/ directory" in result.stderr and "--dir" in result.stderr
+
+
+def test_files_and_folders_starting_with_underscore_or_dot_are_not_projects(run: Run, seed_repo: Path) -> None:
+    for name in ("_draft.yaml", ".hidden.yaml", "_archive/old.yaml", ".git/x.yaml"):
+        path = seed_repo / "roadmaps" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("broken: [\n", encoding="utf-8")
+    sub = seed_repo / "roadmaps" / "sangyo"
+    sub.mkdir()
+    (sub / "copy.yml").write_bytes((seed_repo / "roadmaps" / "kurashi-dx-kiban.yaml").read_bytes())
+    data = json.loads(run("status", "--as-of", AS_OF, "-f", "json", cwd=seed_repo).stdout)
+    assert [p["id"] for p in data["projects"]] == ["kurashi-dx-kiban", "sangyo/copy"]
+
+
+# --- usage errors -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["status", "--as-of", "2026/11/26"], ["status", "--format", "xml"], ["status", "--lang", "fr"], ["nosuch"]],
+)
+def test_usage_errors_exit_2(run: Run, seed_repo: Path, args: list[str]) -> None:
+    assert run(*args, cwd=seed_repo).exit_code == 2
+
+
+def test_global_options_work_after_the_command(run: Run, seed_repo: Path) -> None:
+    args = ["--dir", str(seed_repo / "roadmaps"), "--as-of", AS_OF, "--lang", "en", "--no-color"]
+    for command in (["status"], ["show", "kurashi"], ["slipping"]):
+        assert run(*command, *args).exit_code == 0
+
+
+def test_version(run: Run) -> None:
+    from dxroadmap import __version__
+
+    assert run("--version").stdout.strip() == f"dxroadmap {__version__}"
+
+
+# --- schemas ----------------------------------------------------------------------------
+
+
+def test_committed_schemas_match_the_models() -> None:
+    for name, generated in schema.schemas().items():
+        committed = (PROJECT / "schemas" / name).read_text(encoding="utf-8")
+        assert committed == schema.dumps(generated), f"schemas/{name} is stale: run `dxroadmap schema --write`"
+
+
+def test_schema_command_prints_and_writes(run: Run, seed_repo: Path) -> None:
+    printed = json.loads(run("schema").stdout)
+    assert set(printed) == {"roadmap.schema.json", "plan.schema.json"}
+    assert printed["roadmap.schema.json"]["$schema"] == "http://json-schema.org/draft-07/schema#"
+    result = run("schema", "--write", cwd=seed_repo)
+    assert result.exit_code == 0
+    written = json.loads((seed_repo / "schemas" / "roadmap.schema.json").read_text(encoding="utf-8"))
+    assert written == printed["roadmap.schema.json"]
+
+
+def test_schema_lists_the_japanese_keys_and_year_pattern() -> None:
+    roadmap = schema.schemas()["roadmap.schema.json"]
+    assert set(roadmap["properties"]) == {"政策分野", "事業名", "担当課", "概要", "取組方針", "備考", "取組"}
+    targets = roadmap["definitions"]["Initiative"]["properties"]["目標"]
+    import re
+
+    pattern = re.compile(targets["propertyNames"]["pattern"])
+    for good in ("R5", "令和5年度", "FY2023", "2023年度", "2023年度(令和5年度)", "令和元年度"):
+        assert pattern.match(good), good
+    assert not pattern.match("X5")
+
+
+def test_shipped_roadmaps_point_editors_at_the_schema() -> None:
+    for path in [*ROADMAPS.rglob("*.yaml"), *EXAMPLES.rglob("*.yaml")]:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), path
+        target = (path.parent / first.split("$schema=")[1]).resolve()
+        assert target.exists(), f"{path}: {target}"
+
+
+# --- architecture -----------------------------------------------------------------------
+
+
+def test_the_core_imports_no_typer_rich_or_ruamel() -> None:
+    code = (
+        "import sys, dxroadmap.model, dxroadmap.fiscal, dxroadmap.progress, dxroadmap.checks;"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'typer', 'rich', 'ruamel', 'click'}))"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
+
+
+def test_help_imports_no_yaml_rich_or_pydantic() -> None:
+    code = (
+        "import sys; from dxroadmap.cli import app; from typer.testing import CliRunner;"
+        "CliRunner().invoke(app, ['--help']);"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'ruamel', 'pydantic'}))"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
