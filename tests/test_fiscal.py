@@ -13,8 +13,8 @@ from dxroadmap import fiscal
 
 @pytest.mark.parametrize(
     "spelling",
-    ["R5", "r5", "令和5年度", "令和５年度", "令和5", "令和5年", "FY2023", "fy2023", "2023年度", "2023年度(令和5年度)", "2023", 2023,
-     "Ｒ５", " R5 ", "２０２３年度"],
+    ["R5", "r5", "令和5年度", "令和５年度", "令和5", "令和5年", "FY2023", "fy2023", "2023年度",
+     "2023年度(令和5年度)", "2023", 2023, "Ｒ５", " R5 ", "２０２３年度"],
 )  # fmt: skip
 def test_every_spelling_means_fiscal_2023(spelling: object) -> None:
     assert fiscal.parse_year(spelling) == 2023

@@ -7,6 +7,7 @@ rule is one function added to `CHECKS` and one test.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from difflib import get_close_matches
 
 from dxroadmap import fiscal
@@ -86,6 +87,22 @@ def achieves_name_targets(roadmap: Roadmap, settings: Settings) -> Iterator[Find
                         )
 
 
+def due_dates_within_their_year(roadmap: Roadmap, settings: Settings) -> Iterator[Finding]:
+    """A 期限 written as a date lies in its target's fiscal year (else missed and open would both apply)."""
+    calendar = settings.calendar
+    for i, initiative in enumerate(roadmap.initiatives):
+        for year, targets in initiative.targets.items():
+            for j, target in enumerate(targets):
+                due = None if isinstance(target, str) else target.due
+                if isinstance(due, date) and not calendar.year_start(year) <= due <= calendar.year_end(year):
+                    yield Finding(
+                        ("取組", i, "目標", year, j, "期限"),
+                        "bad-value",
+                        f"期限 {due.isoformat()} is outside {fiscal.label(year)} "
+                        f"({calendar.year_start(year).isoformat()} – {calendar.year_end(year).isoformat()})",
+                    )
+
+
 def unique_initiatives(roadmap: Roadmap, settings: Settings) -> Iterator[Finding]:
     seen: dict[str, int] = {}
     for i, initiative in enumerate(roadmap.initiatives):
@@ -99,7 +116,14 @@ def unique_initiatives(roadmap: Roadmap, settings: Settings) -> Iterator[Finding
         seen.setdefault(name, i)
 
 
-CHECKS: list[Check] = [field_in_plan, focus_in_field, years_in_period, achieves_name_targets, unique_initiatives]
+CHECKS: list[Check] = [
+    field_in_plan,
+    focus_in_field,
+    years_in_period,
+    achieves_name_targets,
+    due_dates_within_their_year,
+    unique_initiatives,
+]
 
 
 def check(roadmap: Roadmap, settings: Settings) -> list[Finding]:

@@ -8,6 +8,7 @@ turns into `path:line:col: CODE message` lines. No I/O here.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Annotated, Any, Literal, TypeVar
@@ -95,7 +96,7 @@ def _unique_years(value: object) -> object:
                 raise PydanticCustomError(
                     "duplicate-year",
                     "{first} and {second} name the same fiscal year",
-                    {"first": str(seen[year]), "second": str(key)},
+                    {"first": str(seen[year]), "second": str(key), "key": key},
                 )
             seen[year] = key
     return value
@@ -137,6 +138,8 @@ def _outlook(value: object) -> object:
 def _number(value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise PydanticCustomError("wrong-type", "expected a number, got {value}", {"value": repr(value)})
+    if not math.isfinite(value):
+        raise PydanticCustomError("bad-value", "expected a finite number, got {value}", {"value": repr(value)})
     return value
 
 
@@ -168,7 +171,7 @@ class _Model(BaseModel):
                 if key not in allowed:
                     near = get_close_matches(str(key), allowed, n=1, cutoff=0.5)
                     hint = f" (did you mean {near[0]}?)" if near else f" (expected one of {', '.join(allowed)})"
-                    raise PydanticCustomError("unknown-key", "unknown key {key}{hint}", {"key": str(key), "hint": hint})
+                    raise PydanticCustomError("unknown-key", "unknown key {key}{hint}", {"key": key, "hint": hint})
         return data
 
 

@@ -52,7 +52,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
+        # one line, always: a line break in file text quoted by the message is shown as \n
+        message = self.message.replace("\r", "\\r").replace("\n", "\\n")
+        return f"{self.path}:{self.line}:{self.column}: {self.code} {message}"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from ruamel.yaml.events import (
     SequenceEndEvent,
     SequenceStartEvent,
 )
+from ruamel.yaml.reader import ReaderError
 
 from dxroadmap.problems import Problem
 
@@ -47,6 +48,18 @@ _TIMESTAMP = re.compile(
 _CONFLICT = re.compile(r"^(?:<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
 
 
+def plain_is_text(value: str) -> bool:
+    """Whether `value` written as a plain scalar reads back as that text (not a number, date, …)."""
+    return not (
+        _NULL.match(value)
+        or _BOOL.match(value)
+        or _INT.match(value)
+        or _FLOAT.match(value)
+        or _DATE.match(value)
+        or _TIMESTAMP.match(value)
+    )
+
+
 class SourceError(Exception):
     """The file cannot be read as YAML data; `problem` says where and why."""
 
@@ -57,10 +70,17 @@ class SourceError(Exception):
 
 @dataclass
 class Positions:
-    """1-based (line, column) of each value and each mapping key, by path of keys/indexes."""
+    """1-based (line, column) of each value and each mapping key, by path of keys/indexes.
+
+    `ends` holds where each value's own text ends (for a block collection: where its last item
+    ends, so trailing comments and blank lines are not part of it); `flow` the collections
+    written in flow style (`[a, b]`, `{k: v}`). Edits insert text at these positions.
+    """
 
     values: dict[Path, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    ends: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    flow: set[Path] = field(default_factory=set)
 
 
 @dataclass
@@ -83,12 +103,13 @@ def decode(raw: bytes, path: str) -> str:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         column = len(before) - (before.rfind(b"\n") + 1) + 1
-        guess = "UTF-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "Shift_JIS (CP932) or EUC-JP, perhaps"
+        utf16 = raw[:2] in (b"\xff\xfe", b"\xfe\xff")
+        guess, encoding = ("UTF-16", "UTF-16") if utf16 else ("Shift_JIS (CP932) or EUC-JP, perhaps", "CP932")
         raise SourceError(
             Problem(
                 path, line, column, "not-utf8",
                 f"the file is not UTF-8 ({guess}): re-save it as UTF-8 "
-                f"(e.g. `iconv -f CP932 -t UTF-8`, or 'UTF-8' in the editor's Save As)",
+                f"(e.g. `iconv -f {encoding} -t UTF-8`, or 'UTF-8' in the editor's Save As)",
             )
         ) from None  # fmt: skip
     if "\x00" in text:
@@ -121,6 +142,12 @@ def load(text: str, path: str) -> Document:
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         raise SourceError(Problem(path, line, column, "yaml-syntax", f"YAML syntax: {what}")) from None
+    except ReaderError as exc:
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore")  # the C reader counts bytes
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        raise SourceError(
+            Problem(path, line, column, "yaml-syntax", f"character U+{exc.character:04X}: {exc.reason} in YAML")
+        ) from None
     except YAMLError as exc:
         raise SourceError(Problem(path, 1, 1, "yaml-syntax", f"YAML syntax: {exc}")) from None
     if builder.documents == 0 or builder.result is None:
@@ -196,8 +223,11 @@ class _Frame:
 
     container: dict[Any, Any] | list[Any]
     path: Path
+    flow: bool
+    start: tuple[int, int]
     key: Any = _NO_KEY
     key_at: tuple[int, int] = (1, 1)
+    last_end: tuple[int, int] | None = None
 
 
 class _Builder:
@@ -228,7 +258,8 @@ class _Builder:
                 event, "alias", f"anchor &{anchor}: anchors and aliases are not allowed; write the value out"
             )
         if isinstance(event, ScalarEvent):
-            self._add(_scalar(event, self.path), event)
+            path = self._add(_scalar(event, self.path), event)
+            self._ended(path, (event.end_mark.line + 1, event.end_mark.column + 1), is_key=path == self._key_path())
         elif isinstance(event, (MappingStartEvent, SequenceStartEvent)):
             tag = str(event.tag) if event.tag is not None else None
             if tag is not None and tag not in _ALLOWED_TAGS:
@@ -237,13 +268,32 @@ class _Builder:
                 raise self._fail(event, "too-deep", f"nesting deeper than {MAX_DEPTH} levels: no roadmap needs this")
             container: Any = {} if isinstance(event, MappingStartEvent) else []
             path = self._add(container, event)
-            self.stack.append(_Frame(container, path))
+            flow = bool(event.flow_style)
+            if flow:
+                self.positions.flow.add(path)
+            self.stack.append(_Frame(container, path, flow, self._where(event)))
         elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
-            self.stack.pop()
+            frame = self.stack.pop()
+            # a block collection ends where its last item ends, not at the next token
+            flow_end = (event.end_mark.line + 1, event.end_mark.column + 1) if frame.flow else None
+            end = flow_end or frame.last_end or frame.start
+            self._ended(frame.path, end, is_key=False)
         elif type(event).__name__ == "DocumentStartEvent":
             self.documents += 1
             if self.documents > 1:
                 raise self._fail(event, "yaml-syntax", "a second YAML document (---): one roadmap per file")
+
+    def _key_path(self) -> Path | None:
+        """The path a scalar just added as a mapping key reports (its parent's), else None."""
+        if self.stack and self.stack[-1].key is not _NO_KEY:
+            return self.stack[-1].path
+        return None
+
+    def _ended(self, path: Path, end: tuple[int, int], is_key: bool) -> None:
+        if not is_key:
+            self.positions.ends[path] = end
+        if self.stack:
+            self.stack[-1].last_end = end
 
     def _add(self, value: Any, event: Any) -> Path:
         where = self._where(event)

@@ -7,7 +7,12 @@ hides the others.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+import stat
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,10 +88,22 @@ def load_portfolio(root: Path, only: Iterable[Path] | None = None) -> Portfolio:
     plan, problems = load_plan(root)
     settings = Settings.from_plan(plan)
     portfolio = Portfolio(root, plan, settings, problems=problems)
+    base = root.resolve()
     seen: dict[str, str] = {}
-    for path in sorted(only) if only is not None else project_files(root):
+    read: set[Path] = set()
+    files = project_files(root) if only is None else [p for p in only if not p.name.startswith(("_", "."))]
+    for path in files:
         shown = display_path(path)
-        pid = project_id(root, path) if path.resolve().is_relative_to(root.resolve()) else path.stem
+        try:
+            real = path.resolve(strict=path.is_symlink())
+        except (OSError, RuntimeError) as exc:
+            portfolio.problems.append(Problem(shown, 1, 1, "unreadable", f"cannot follow the link: {exc}"))
+            continue
+        if real in read:
+            continue  # the same file named twice
+        read.add(real)
+        absolute = Path(os.path.abspath(path))
+        pid = project_id(base, absolute) if absolute.is_relative_to(base) else absolute.stem
         if pid in seen:
             portfolio.problems.append(
                 Problem(shown, 1, 1, "duplicate-id", f"project id {pid} is also given by {seen[pid]}")
@@ -207,7 +224,7 @@ def _kind(value: Any) -> str:
 def _from_pydantic(document: source.Document, error: ErrorDetails) -> Problem:
     kind, loc, ctx = error["type"], tuple(error["loc"]), error.get("ctx") or {}
     at_key = False
-    if kind == "unknown-key":
+    if kind in ("unknown-key", "duplicate-year"):
         loc, at_key = (*loc, ctx["key"]), True
     names = [part for part in loc if isinstance(part, str) and part not in ("[key]", "text", "task", "kpi", "entry")]
     where = f"{names[-1]}: " if names else ""
@@ -247,3 +264,103 @@ def resolve_project(portfolio: Portfolio, query: str) -> Project:
     if matches:
         raise StoreError(f"{query} matches {len(matches)} projects: {listed}")
     raise StoreError(f"no project matches {query}" + (f"; projects: {listed}" if pool else " (no valid projects)"))
+
+
+# --- writing ----------------------------------------------------------------------------
+
+BOM = b"\xef\xbb\xbf"
+
+
+def lock_path(path: Path) -> Path:
+    """The separate lock file of a data file (`os.replace` swaps the data file's inode)."""
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextmanager
+def locked(path: Path, timeout: float = 10.0) -> Iterator[None]:
+    """Hold an exclusive lock on `path`'s lock file; the kernel releases it if the process dies."""
+    lock = lock_path(path)
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StoreError(f"{display_path(lock)}: cannot create the lock file: {exc.strerror or exc}") from None
+    try:
+        deadline = time.monotonic() + timeout
+        while not _try_lock(fd):
+            if time.monotonic() > deadline:
+                raise StoreError(
+                    f"{display_path(path)} is being written by another dxroadmap "
+                    f"(lock {display_path(lock)} held for {timeout:.0f} s); try again"
+                )
+            time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _try_lock(fd: int) -> bool:
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Replace `path` (the target of a symlink) with `data`: the old or the new file, never half of one.
+
+    A temporary file in the same folder is written, flushed and fsynced, given the old file's
+    mode, and renamed over the original; with `exclusive`, linked into place only if nothing is
+    there yet. Temporary files left by a writer that died are removed (call under the lock).
+    """
+    real = path.resolve() if path.is_symlink() else path
+    for stale in real.parent.glob(f".{real.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
+    try:
+        mode = stat.S_IMODE(real.stat().st_mode) if real.exists() else 0o666 & ~_umask()
+        fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, mode)
+            if exclusive:
+                os.link(tmp, real)
+                os.unlink(tmp)
+            else:
+                os.replace(tmp, real)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _fsync_folder(real.parent)
+    except FileExistsError:
+        raise StoreError(f"{display_path(real)} exists already: not overwritten") from None
+    except OSError as exc:
+        raise StoreError(f"{display_path(real)}: cannot write ({exc.strerror or exc}); the file is unchanged") from None
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _fsync_folder(folder: Path) -> None:
+    if sys.platform == "win32":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,206 @@
+"""`record`: one actual added to a roadmap file, checked, under a lock, without losing a byte.
+
+The read-modify-write happens under the file's lock: read the bytes, parse, build the entry,
+insert it as text (`edit`), re-parse and check that exactly the entry was added and the file
+is valid, then replace the file atomically. Anything wrong: nothing is written.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from dxroadmap import edit, fiscal, progress, source, store
+from dxroadmap.model import Actual, Initiative, KpiTarget, Project, Roadmap, TaskTarget
+from dxroadmap.problems import StoreError
+
+ACTUAL: TypeAdapter[Any] = TypeAdapter(Actual)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the user asked to record. `initiative` is a name, a unique part of one, or a number."""
+
+    initiative: str | None
+    year: int
+    quarter: int
+    done: tuple[str, ...] = ()
+    note: str | None = None
+    kpis: tuple[tuple[str, int | float], ...] = ()
+    reason: str | None = None
+    outlook: str | None = None
+    date: date | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.done or self.note or self.kpis or self.reason)
+
+
+@dataclass
+class Change:
+    """What a record did (or would do): the bytes before and after, and the states that moved."""
+
+    path: Path
+    before: bytes
+    after: bytes
+    initiative: str
+    entries: list[edit.Entry]
+    moved: list[tuple[str, str, str]] = field(default_factory=list)  # (what, state before, state after)
+    warnings: list[str] = field(default_factory=list)
+
+    def diff(self) -> str:
+        old = self.before.decode("utf-8-sig").splitlines(keepends=True)
+        new = self.after.decode("utf-8-sig").splitlines(keepends=True)
+        name = self.path.as_posix()
+        return "".join(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"))
+
+
+def resolve_initiative(roadmap: Roadmap, query: str | None) -> int:
+    """The 0-based index of the initiative named (or numbered) `query`; the only one if None."""
+    initiatives = roadmap.initiatives
+    listing = "; ".join(f"{i + 1}: {init.name}" for i, init in enumerate(initiatives))
+    if query is None:
+        if len(initiatives) == 1:
+            return 0
+        raise StoreError(f"give -i/--initiative (a name, part of one, or a number): {listing}")
+    text = fiscal.normalize(query)
+    if text.isdigit():
+        number = int(text)
+        if 1 <= number <= len(initiatives):
+            return number - 1
+        raise StoreError(f"no initiative number {number}: {listing}")
+    exact = [i for i, init in enumerate(initiatives) if fiscal.normalize(init.name) == text]
+    partial = [i for i, init in enumerate(initiatives) if text in fiscal.normalize(init.name)]
+    found = exact or partial
+    if len(found) == 1:
+        return found[0]
+    if found:
+        return _ambiguous(query, [initiatives[i] for i in found])
+    raise StoreError(f"no initiative matches {query}: {listing}")
+
+
+def _ambiguous(query: str, matches: list[Initiative]) -> int:
+    raise StoreError(f"{query} matches {len(matches)} initiatives: {'; '.join(m.name for m in matches)}")
+
+
+def open_targets(status: progress.InitiativeStatus, year: int) -> list[progress.TargetStatus]:
+    """Targets `--done` may name: this year's not yet achieved, and earlier years' unachieved."""
+    return [
+        t
+        for t in status.targets
+        if t.kpi is None and t.fiscal_year <= year and t.achieved_on is None and t.achieved_in is None
+    ]
+
+
+def _kpi_names(initiative: Initiative) -> set[str]:
+    return {fiscal.normalize(t.kpi) for ts in initiative.targets.values() for t in ts if isinstance(t, KpiTarget)}
+
+
+def build_entries(
+    project: Project, index: int, request: Request, settings: progress.Settings
+) -> tuple[list[edit.Entry], list[str]]:
+    """The entries to append (one per KPI beyond the first), and warnings; `StoreError` if refused."""
+    if request.empty:
+        raise StoreError("nothing to record: give --done, --note, --kpi or --reason")
+    initiative = project.roadmap.initiatives[index]
+    # judged over all time: an earlier record that already achieved a target closes it
+    status = progress.judge(project, settings, date.max)
+    candidates = open_targets(status.initiatives[index], request.year)
+    names = {fiscal.normalize(t.text) for t in candidates}
+    for name in request.done:
+        if fiscal.normalize(name) not in names:
+            listing = ", ".join(f"{t.text} ({fiscal.label(t.fiscal_year)})" for t in candidates) or "none"
+            raise StoreError(
+                f"{name} is no open target of {initiative.name} in {fiscal.label(request.year)} or before; "
+                f"open targets: {listing}"
+            )
+    warnings = [
+        f"{name} is no KPI of {initiative.name}: recorded as a monitored indicator"
+        for name, _ in request.kpis
+        if fiscal.normalize(name) not in _kpi_names(initiative)
+    ]
+    kpi, value = request.kpis[0] if request.kpis else (None, None)
+    first = edit.Entry(
+        quarter=request.quarter,
+        date=request.date,
+        text=request.note,
+        achieves=request.done,
+        kpi=kpi,
+        value=value,
+        reason=request.reason,
+        outlook=request.outlook,
+    )
+    more = [edit.Entry(quarter=request.quarter, date=request.date, kpi=k, value=v) for k, v in request.kpis[1:]]
+    return [first, *more], warnings
+
+
+def record(
+    path: Path, project_id: str, settings: progress.Settings, request: Request, as_of: date, *, dry_run: bool
+) -> Change:
+    """Append the request's entries to the file at `path` (unless `dry_run`) and say what changed."""
+    shown = store.display_path(path)
+    with store.locked(path):
+        before = path.read_bytes()
+        text = source.decode(before, shown)
+        try:
+            document = source.load(text, shown)
+        except source.SourceError as exc:
+            raise StoreError(f"{exc.problem} (fix the file first)") from None
+        roadmap, problems = store.parse_roadmap(text, shown, settings)
+        if roadmap is None:
+            raise StoreError(f"{problems[0]} (fix the file first)")
+        project = Project(project_id, shown, roadmap)
+        index = resolve_initiative(roadmap, request.initiative)
+        entries, warnings = build_entries(project, index, request, settings)
+        try:
+            new_text = edit.add_actuals(text, document, index, request.year, entries)
+        except edit.EditError as exc:
+            raise StoreError(f"{shown}: cannot record: {exc}") from None
+        new_roadmap, problems = store.parse_roadmap(new_text, shown, settings)
+        if new_roadmap is None:
+            raise StoreError(f"the record would make the file invalid, so nothing was written: {problems[0]}")
+        _check_only_added(roadmap, new_roadmap, index, request.year, entries)
+        after = (store.BOM if before.startswith(store.BOM) else b"") + new_text.encode("utf-8")
+        if not dry_run:
+            store.write_atomic(path, after)
+    change = Change(path, before, after, roadmap.initiatives[index].name, entries, warnings=warnings)
+    change.moved = _moved(project, Project(project_id, shown, new_roadmap), settings, as_of)
+    return change
+
+
+def _check_only_added(old: Roadmap, new: Roadmap, index: int, year: int, entries: list[edit.Entry]) -> None:
+    """The safety net: the new file must read as the old one plus exactly the entries."""
+    before = old.initiatives[index].actuals.get(year, [])
+    after = new.initiatives[index].actuals.get(year, [])
+    expected = [ACTUAL.validate_python(dict(e.pairs())) for e in entries]
+    actuals = dict(new.initiatives[index].actuals)
+    if year in old.initiatives[index].actuals:
+        actuals[year] = after[: len(before)]
+    else:
+        actuals.pop(year, None)
+    initiatives = list(new.initiatives)
+    initiatives[index] = initiatives[index].model_copy(update={"actuals": actuals})
+    if after[len(before) :] != expected or new.model_copy(update={"initiatives": initiatives}) != old:
+        raise StoreError("internal check failed: the edit would change more than the new entry; nothing was written")
+
+
+def _moved(old: Project, new: Project, settings: progress.Settings, as_of: date) -> list[tuple[str, str, str]]:
+    before = progress.judge(old, settings, as_of)
+    after = progress.judge(new, settings, as_of)
+    moved = []
+    for init_before, init_after in zip(before.initiatives, after.initiatives, strict=True):
+        for t0, t1 in zip(init_before.targets, init_after.targets, strict=True):
+            if t0.state != t1.state:
+                moved.append((f"{t0.text} ({fiscal.label(t0.fiscal_year)})", t0.state, t1.state))
+        if init_before.unreported != init_after.unreported:
+            moved.append((init_before.name, "unreported" if init_before.unreported else "reported", "reported"))
+    return moved
+
+
+def target_text(target: Any) -> str:
+    return target if isinstance(target, str) else target.text if isinstance(target, TaskTarget) else target.kpi
