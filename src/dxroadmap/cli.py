@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -23,6 +24,7 @@ from dxroadmap import __version__, fiscal, i18n
 from dxroadmap.problems import StoreError
 
 if TYPE_CHECKING:  # imported lazily at run time
+    from dxroadmap.model import Project
     from dxroadmap.progress import ProjectStatus
     from dxroadmap.store import Portfolio
 
@@ -341,6 +343,266 @@ def schema(
     for name, content in generated.items():
         (target / name).write_text(schemas.dumps(content), encoding="utf-8")
         sys.stdout.write(f"wrote {store.display_path(target / name)}\n")
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _choose(title: str, options: Sequence[str]) -> int:
+    """Ask for one of `options` by number; 0-based index."""
+    for i, option in enumerate(options, 1):
+        typer.echo(f"  {i}. {option}")
+    while True:
+        answer: int = typer.prompt(title, type=int)
+        if 1 <= answer <= len(options):
+            return answer - 1
+        typer.echo(f"  1–{len(options)}")
+
+
+def _choose_many(title: str, options: Sequence[str]) -> list[int]:
+    """Ask for any of `options` by numbers separated by commas or spaces (empty: none)."""
+    for i, option in enumerate(options, 1):
+        typer.echo(f"  {i}. {option}")
+    while True:
+        answer = typer.prompt(title, default="", show_default=False)
+        numbers = [p for p in answer.replace(",", " ").split() if p]
+        if all(n.isdigit() and 1 <= int(n) <= len(options) for n in numbers):
+            return [int(n) - 1 for n in dict.fromkeys(numbers)]
+        typer.echo(f"  numbers from 1 to {len(options)}, e.g. 1,3")
+
+
+def _year_option(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return fiscal.parse_year(value)
+    except fiscal.FiscalError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _quarter_option(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return fiscal.parse_quarter(value)
+    except fiscal.FiscalError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _kpi_option(values: list[str] | None) -> list[tuple[str, int | float]]:
+    out: list[tuple[str, int | float]] = []
+    for item in values or []:
+        name, sep, number = item.rpartition("=")
+        try:
+            value: int | float = int(number) if number.strip().lstrip("-").isdigit() else float(number)
+        except ValueError:
+            value = float("nan")
+        if not sep or not name.strip() or not math.isfinite(value):
+            raise typer.BadParameter(f"{item!r}: write NAME=VALUE with a number, e.g. 導入市町村数=7")
+        out.append((name.strip(), value))
+    return out
+
+
+OUTLOOK_WORDS = ("順調", "注意", "困難")
+
+
+@app.command()
+@_errors_are_lines
+def record(
+    project: Annotated[str | None, typer.Argument(help="A project id, or a unique part of an id or a 事業名.")] = None,
+    initiative: Annotated[
+        str | None, typer.Option("-i", "--initiative", help="Initiative: a name, part of one, or its number.")
+    ] = None,
+    year: Annotated[
+        str | None,
+        typer.Option("--year", callback=_year_option, help="Fiscal year (default: of the last completed quarter)."),
+    ] = None,
+    quarter: Annotated[
+        str | None, typer.Option("--quarter", callback=_quarter_option, help="Q1–Q4 (default: last completed).")
+    ] = None,
+    done: Annotated[list[str] | None, typer.Option("--done", help="A target achieved (repeatable).")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What was done (内容).")] = None,
+    kpi: Annotated[
+        list[str] | None, typer.Option("--kpi", help="A KPI value, NAME=VALUE (repeatable; one entry each).")
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why something is late, and what is done (理由).")
+    ] = None,
+    outlook: Annotated[str | None, typer.Option("--outlook", help="The owner's outlook: 順調, 注意 or 困難.")] = None,
+    on: Annotated[
+        datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="The date of the actual (日付).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the change as a diff; write nothing.")] = False,
+    commit: Annotated[bool, typer.Option("--commit", help="Commit the file: `record: <id> <year> <quarter>`.")] = False,
+    dir: DirOption = None,
+    as_of: AsOfOption = None,
+    lang: LangOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """Add one actual to a roadmap (appended under 実績, every other byte of the file kept)."""
+    from dxroadmap import recording, store
+
+    if outlook is not None and fiscal.normalize(outlook) not in OUTLOOK_WORDS:
+        raise typer.BadParameter("順調, 注意 or 困難", param_hint="--outlook")
+    kpis = _kpi_option(kpi)
+    ctx = _context(dir, as_of, lang, no_color)
+    portfolio = _load(ctx)
+    interactive = _interactive()
+    if project is None:
+        if not interactive or not portfolio.projects:
+            raise StoreError("give PROJECT (a project id, or part of one)")
+        found = portfolio.projects[_choose("Project", [f"{p.id}  {p.roadmap.name}" for p in portfolio.projects])]
+    else:
+        found = store.resolve_project(portfolio, project)
+    calendar = portfolio.settings.calendar
+    last_year, last_quarter = calendar.last_completed_quarter(ctx.as_of)
+    fiscal_year = int(year) if year is not None else last_year
+    which = int(quarter) if quarter is not None else last_quarter
+    initiatives = found.roadmap.initiatives
+    if initiative is None and len(initiatives) > 1 and interactive:
+        initiative = str(_choose("Initiative", [i.name for i in initiatives]) + 1)
+    request = recording.Request(
+        initiative=initiative,
+        year=fiscal_year,
+        quarter=which,
+        done=tuple(done or ()),
+        note=note,
+        kpis=tuple(kpis),
+        reason=reason,
+        outlook=fiscal.normalize(outlook) if outlook else None,
+        date=on.date() if on else None,
+    )
+    if interactive and request.empty:
+        request = _ask_for_entry(found, portfolio, request, ctx)
+    path = Path(found.path)
+    if commit and not dry_run:
+        from dxroadmap import vcs
+
+        vcs.check_committable(path)
+    change = recording.record(path, found.id, portfolio.settings, request, ctx.as_of, dry_run=dry_run)
+    for warning in change.warnings:
+        sys.stderr.write(f"dxroadmap: warning: {warning}\n")
+    _print_change(change, found.id, fiscal_year, which, ctx, dry_run)
+    if commit and not dry_run:
+        from dxroadmap import vcs
+
+        label = f"record: {found.id} {fiscal.label(fiscal_year)} {fiscal.quarter_label(which)}"
+        typer.echo(f"committed {vcs.commit_file(path, label)} {label}")
+
+
+def _ask_for_entry(found: Project, portfolio: Portfolio, request: Any, ctx: Context) -> Any:
+    """The targets achieved and a note, asked for at the terminal; then confirmation."""
+    from dataclasses import replace
+
+    from dxroadmap import edit, recording
+
+    index = recording.resolve_initiative(found.roadmap, request.initiative)
+    candidates = recording.open_targets(found.roadmap.initiatives[index], portfolio.settings, request.year)
+    done: tuple[str, ...] = ()
+    if candidates:
+        labels = [f"{t.text} ({fiscal.label(t.fiscal_year)})" for t in candidates]
+        done = tuple(dict.fromkeys(candidates[i].text for i in _choose_many("Targets achieved (e.g. 1,3)", labels)))
+    note = typer.prompt("Note (内容)", default="", show_default=False).strip() or None
+    request = replace(request, initiative=str(index + 1), done=done, note=note)
+    if request.empty:
+        raise StoreError("nothing to record")
+    entry = edit.Entry(quarter=request.quarter, date=request.date, text=note, achieves=done)
+    typer.echo(f"{found.id} / {found.roadmap.initiatives[index].name} / {fiscal.label(request.year)}:")
+    typer.echo(f"  - {edit.flow_entry(entry)}")
+    if not typer.confirm("Record this?", default=True):
+        raise StoreError("nothing written")
+    return request
+
+
+def _print_change(change: Any, project_id: str, year: int, quarter: int, ctx: Context, dry_run: bool) -> None:
+    from dxroadmap.safe import clean
+
+    if dry_run:
+        sys.stdout.write(clean(change.diff()))
+        return
+    where = f"{project_id} {fiscal.label(year)} {fiscal.quarter_label(quarter)}"
+    typer.echo(clean(f"recorded {where}: {change.initiative} ({store_path(change.path)})"))
+    for what, before, after in change.moved:
+        typer.echo(clean(f"  {what}: {_state_word(before, ctx)} → {_state_word(after, ctx)}"))
+
+
+def _state_word(state: str, ctx: Context) -> str:
+    return ctx.words(state) if state != "reported" else ctx.words("reported")
+
+
+def store_path(path: Path) -> str:
+    from dxroadmap import store
+
+    return store.display_path(path)
+
+
+@app.command()
+@_errors_are_lines
+def new(
+    project_id: Annotated[str, typer.Argument(help="The new project's id, e.g. sangyo/smart-nogyo.")],
+    field: Annotated[str | None, typer.Option("--field", help="政策分野 (a field of the plan).")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="事業名.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="担当課.")] = None,
+    initiative: Annotated[str | None, typer.Option("--initiative", help="The first initiative's name.")] = None,
+    years: Annotated[str | None, typer.Option("--years", help="Fiscal years with targets, e.g. R6-R9.")] = None,
+    dir: DirOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Write a new, commented roadmap file (never over an existing one)."""
+    import os
+
+    from dxroadmap import scaffold, store
+    from dxroadmap.model import field_name
+    from dxroadmap.progress import Settings
+
+    ctx = _context(dir, None, lang, False)
+    root = store.find_root(ctx.dir)
+    plan, _ = store.load_plan(root)
+    settings = Settings.from_plan(plan)
+    pid = scaffold.check_id(project_id)
+    path = root / f"{pid}.yaml"
+    if path.exists() or path.with_suffix(".yml").exists():
+        raise StoreError(f"{store.display_path(path)} exists already: not overwritten")
+    interactive = _interactive()
+
+    def ask(value: str | None, option: str, label: str) -> str:
+        if value:
+            return value
+        if not interactive:
+            raise StoreError(f"give {option} ({label})")
+        return str(typer.prompt(label)).strip()
+
+    if field is None and interactive and settings.fields:
+        field = settings.fields[_choose("政策分野", settings.fields)]
+    field = ask(field, "--field", "政策分野")
+    if settings.fields and field_name(field) not in settings.fields:
+        raise StoreError(f"no field {field} in the plan; fields: {', '.join(settings.fields)}")
+    name = ask(name, "--name", "事業名")
+    owner = ask(owner, "--owner", "担当課")
+    first = initiative or (typer.prompt("最初の取組の名称", default="取組1") if interactive else "取組1")
+    try:
+        span = scaffold.parse_years(years) if years else _default_years(settings, ctx)
+    except fiscal.FiscalError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--years") from None
+    schema = os.path.relpath(root.resolve().parent / "schemas" / "roadmap.schema.json", path.resolve().parent)
+    text = scaffold.roadmap_text(
+        schema=Path(schema).as_posix(), field=field, name=name, owner=owner, initiative=first, years=span
+    )
+    roadmap, problems = store.parse_roadmap(text, store.display_path(path), settings)
+    if roadmap is None:
+        raise StoreError(f"the new file would be invalid: {problems[0]}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store.write_atomic(path, text.encode("utf-8"), exclusive=True)
+    typer.echo(f"wrote {store.display_path(path)}")
+
+
+def _default_years(settings: Any, ctx: Context) -> list[int]:
+    if settings.period is not None:
+        start, end = settings.period
+        return list(range(max(start, settings.calendar.year_of(ctx.as_of)), end + 1)) or list(range(start, end + 1))
+    this = settings.calendar.year_of(ctx.as_of)
+    return list(range(this, this + 4))
 
 
 def _version(value: bool) -> None:

@@ -21,6 +21,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "open": ("進行中", "open"),
     "planned": ("予定", "planned"),
     "unreported": ("未報告", "unreported"),
+    "reported": ("報告済", "reported"),
     # outlooks
     "on_track": ("順調", "on track"),
     "at_risk": ("注意", "at risk"),

@@ -88,13 +88,11 @@ def _ambiguous(query: str, matches: list[Initiative]) -> int:
     raise StoreError(f"{query} matches {len(matches)} initiatives: {'; '.join(m.name for m in matches)}")
 
 
-def open_targets(status: progress.InitiativeStatus, year: int) -> list[progress.TargetStatus]:
-    """Targets `--done` may name: this year's not yet achieved, and earlier years' unachieved."""
-    return [
-        t
-        for t in status.targets
-        if t.kpi is None and t.fiscal_year <= year and t.achieved_on is None and t.achieved_in is None
-    ]
+def open_targets(initiative: Initiative, settings: progress.Settings, year: int) -> list[progress.PlannedTarget]:
+    """Targets `--done` may name: not achieved by any record yet, of this year or an earlier one."""
+    planned = progress.planned_targets(initiative, settings.calendar)
+    achieved = progress.match(planned, progress.dated_actuals(initiative, settings.calendar))
+    return [t for i, t in enumerate(planned) if t.kpi is None and t.fiscal_year <= year and i not in achieved]
 
 
 def _kpi_names(initiative: Initiative) -> set[str]:
@@ -108,9 +106,7 @@ def build_entries(
     if request.empty:
         raise StoreError("nothing to record: give --done, --note, --kpi or --reason")
     initiative = project.roadmap.initiatives[index]
-    # judged over all time: an earlier record that already achieved a target closes it
-    status = progress.judge(project, settings, date.max)
-    candidates = open_targets(status.initiatives[index], request.year)
+    candidates = open_targets(initiative, settings, request.year)
     names = {fiscal.normalize(t.text) for t in candidates}
     for name in request.done:
         if fiscal.normalize(name) not in names:

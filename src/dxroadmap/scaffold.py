@@ -1,0 +1,57 @@
+"""`new`: the text of a new roadmap file, commented, valid, with the schema modeline."""
+
+from __future__ import annotations
+
+import re
+
+from dxroadmap import fiscal
+from dxroadmap.edit import scalar
+from dxroadmap.problems import StoreError
+
+_SEGMENT = re.compile(r"^[^\s/\\:*?\"<>|]+$")
+
+
+def check_id(project_id: str) -> str:
+    """A project id as a relative path without extension; refuses anything that leaves the folder."""
+    text = project_id.strip().removesuffix(".yaml").removesuffix(".yml")
+    parts = text.split("/")
+    if (
+        not text
+        or text.startswith("/")
+        or any(not _SEGMENT.match(p) or p in (".", "..") or p.startswith(("_", ".")) for p in parts)
+    ):
+        raise StoreError(
+            f"{project_id} is not a project id: use a relative path such as sangyo/smart-nogyo "
+            "(no .., no leading _ or ., no spaces)"
+        )
+    return text
+
+
+def parse_years(text: str) -> list[int]:
+    """`R6-R9`, `R6..R9`, `R6〜R9` or a single year."""
+    parts = [p for p in re.split(r"\s*(?:\.\.|-|〜|~|–)\s*", fiscal.normalize(text)) if p]
+    if not 1 <= len(parts) <= 2:
+        raise fiscal.FiscalError(f"{text!r}: write a range such as R6-R9")
+    first, last = fiscal.parse_year(parts[0]), fiscal.parse_year(parts[-1])
+    if last < first:
+        raise fiscal.FiscalError(f"{text!r}: the range ends before it starts")
+    return list(range(first, last + 1))
+
+
+def roadmap_text(*, schema: str, field: str, name: str, owner: str, initiative: str, years: list[int]) -> str:
+    lines = [
+        f"# yaml-language-server: $schema={schema}",
+        "# ロードマップ(1事業1ファイル)。書式は README の「A roadmap file」を参照。",
+        f"政策分野: {scalar(field)}",
+        f"事業名: {scalar(name)}",
+        f"担当課: {scalar(owner)}",
+        "# 概要: 事業の目的と内容を1行で(任意)",
+        "# 取組方針: [分野の取組方針から]",
+        "取組:",
+        f"  - 名称: {scalar(initiative)}",
+        "    # 年度ごとの目標: 文字列、{内容: …, 期限: Q2}、または {指標: …, 目標値: 10, 単位: …, 基準値: 0}",
+        "    目標:",
+        *(f"      {fiscal.label(y)}: []" for y in years),
+        "    # 実績は四半期ごとに `dxroadmap record` で追記します",
+    ]
+    return "\n".join(lines) + "\n"
