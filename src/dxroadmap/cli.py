@@ -164,6 +164,12 @@ def _print_rows(rows: Any, fmt: Format) -> None:
 def status(
     field: FieldOption = None,
     owner: OwnerOption = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", help="Also what changed since WHEN: a date, a git revision, a meeting, or last-meeting."
+        ),
+    ] = None,
     format: FormatOption = Format.table,
     dir: DirOption = None,
     as_of: AsOfOption = None,
@@ -174,24 +180,39 @@ def status(
     ctx = _context(dir, as_of, lang, no_color)
     portfolio = _load(ctx)
     statuses = _judge(portfolio, ctx, field, owner)
+    point = _since(portfolio, statuses, ctx, since) if since is not None else None
     if format is Format.json:
         from dxroadmap.report import data
 
-        _print_json(data.status(statuses, portfolio.problems, portfolio.settings, ctx.as_of))
+        _print_json(data.status(statuses, portfolio.problems, portfolio.settings, ctx.as_of, point))
     elif format is Format.table:
         from dxroadmap.report import terminal
 
         terminal.status(
             terminal.console(ctx.no_color), statuses, portfolio.problems, portfolio.settings,
-            _years(portfolio, statuses), ctx.as_of, ctx.words,
+            _years(portfolio, statuses), ctx.as_of, ctx.words, (point[0].label, point[2]) if point else None,
         )  # fmt: skip
     else:
         from dxroadmap.report import tables
 
-        _print_rows(tables.status_rows(statuses, _years(portfolio, statuses), ctx.words), format)
+        column = (point[0].label, point[2]) if point else None
+        _print_rows(tables.status_rows(statuses, _years(portfolio, statuses), ctx.words, column), format)
         _report_problems(portfolio)
     if portfolio.problems:
         raise typer.Exit(1)
+
+
+def _since(portfolio: Portfolio, statuses: list[ProjectStatus], ctx: Context, when: str) -> Any:
+    """(the point, the revision it stands for, per-project changes) for `status --since`."""
+    from dxroadmap import history, progress, vcs
+
+    repo = vcs.Repo(portfolio.root)
+    point = history.resolve_when(when, repo, portfolio.settings, ctx.as_of)
+    log = history.review_log(repo, portfolio.root, portfolio.settings, history.revisions(point, None))
+    events = history.select(log, point, None, None)
+    projects, revision = history.projects_at(repo, portfolio.root, portfolio.settings, point, log.parsed)
+    then = [progress.judge(p, portfolio.settings, point.date) for p in projects]
+    return point, revision, history.since_report(statuses, then, events, log)
 
 
 def _report_problems(portfolio: Portfolio) -> None:
@@ -219,14 +240,15 @@ def show(
     found = store.resolve_project(portfolio, project)
     status = progress.judge(found, portfolio.settings, ctx.as_of)
     years = _years(portfolio, [status])
+    moved = _moved(portfolio, found.id)
     if format is Format.json:
         from dxroadmap.report import data
 
-        _print_json(data.project(status, with_actuals=True))
+        _print_json(data.project(status, with_actuals=True, moved=moved))
     elif format is Format.table:
         from dxroadmap.report import terminal
 
-        terminal.show(terminal.console(ctx.no_color), status, years, ctx.as_of, portfolio.settings, ctx.words)
+        terminal.show(terminal.console(ctx.no_color), status, years, ctx.as_of, portfolio.settings, ctx.words, moved)
     else:
         from dxroadmap.report import tables
 
@@ -240,7 +262,64 @@ def show(
                 + (f"- {ctx.words('summary')}: {clean(roadmap.summary)}\n" if roadmap.summary else "")
                 + f"- {ctx.words('state')}: {ctx.words(status.state)}\n\n"
             )
-        _print_rows(tables.show_rows(status, years, ctx.words), format)
+        _print_rows(tables.show_rows(status, years, ctx.words, moved), format)
+
+
+def _moved(portfolio: Portfolio, project_id: str) -> dict[tuple[str, int, str], int]:
+    """Targets moved from the year first planned, from git; nothing outside a repository."""
+    from dxroadmap import history, vcs
+
+    try:
+        repo = vcs.Repo(portfolio.root)
+    except StoreError:
+        return {}
+    return history.moved_from(history.review_log(repo, portfolio.root, portfolio.settings), project_id)
+
+
+@app.command("history")
+@_errors_are_lines
+def history_command(
+    project: Annotated[
+        str | None, typer.Argument(help="Only this project (an id, or part of an id or 事業名).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="From WHEN: a date, a git revision, a meeting, or last-meeting.")
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Up to WHEN (same forms as --since).")] = None,
+    format: FormatOption = Format.table,
+    dir: DirOption = None,
+    as_of: AsOfOption = None,
+    lang: LangOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """The review log from git: who recorded which actuals, and which targets were re-planned."""
+    from dxroadmap import history, store, vcs
+
+    ctx = _context(dir, as_of, lang, no_color)
+    portfolio = _load(ctx)
+    repo = vcs.Repo(portfolio.root)
+    start = history.resolve_when(since, repo, portfolio.settings, ctx.as_of) if since else None
+    end = history.resolve_when(until, repo, portfolio.settings, ctx.as_of) if until else None
+    log = history.review_log(repo, portfolio.root, portfolio.settings, history.revisions(start, end))
+    only = None
+    if project is not None:
+        ids = {p.id for p in portfolio.projects} | {e.project for e in log.events}
+        only = {project} if project in ids else {store.resolve_project(portfolio, project).id}
+    events = history.select(log, start, end, only)
+    for warning in log.warnings:
+        sys.stderr.write(f"dxroadmap: warning: {warning}\n")
+    if format is Format.json:
+        from dxroadmap.report import data
+
+        _print_json([data.event(e) for e in events])
+    elif format is Format.table:
+        from dxroadmap.report import terminal
+
+        terminal.history(terminal.console(ctx.no_color), events, ctx.words)
+    else:
+        from dxroadmap.report import tables
+
+        _print_rows(tables.history_rows(events, ctx.words), format)
 
 
 @app.command()

@@ -64,6 +64,21 @@ _WORDS: dict[str, tuple[str, str]] = {
     "quarter": ("四半期", "Quarter"),
     "not_reported": ("{quarter}の実績が未報告", "no actual for {quarter}"),
     "achieves": ("達成", "achieves"),
+    "since": ("{when}以降", "Since {when}"),
+    "since_summary_records": ("実績+{n}", "+{n} records"),
+    "since_summary_states": ("状態変化{n}", "{n} states changed"),
+    "since_summary_replanned": ("計画変更{n}", "{n} re-planned"),
+    "no_change": ("変化なし", "no change"),
+    "date": ("日付", "Date"),
+    "commit": ("コミット", "Commit"),
+    "author": ("記録者", "Author"),
+    "change": ("内容", "Change"),
+    "record": ("実績記録", "record"),
+    "target_added": ("目標追加", "target added"),
+    "target_moved": ("年度変更", "target moved"),
+    "target_changed": ("目標変更", "target changed"),
+    "target_dropped": ("目標削除", "target dropped"),
+    "no_history": ("記録はありません", "Nothing in the review log."),
 }
 
 

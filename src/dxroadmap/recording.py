@@ -38,7 +38,7 @@ class Request:
 
     @property
     def empty(self) -> bool:
-        return not (self.done or self.note or self.kpis or self.reason)
+        return not (self.done or self.note or self.kpis)
 
 
 @dataclass
@@ -104,7 +104,7 @@ def build_entries(
 ) -> tuple[list[edit.Entry], list[str]]:
     """The entries to append (one per KPI beyond the first), and warnings; `StoreError` if refused."""
     if request.empty:
-        raise StoreError("nothing to record: give --done, --note, --kpi or --reason")
+        raise StoreError("nothing to record: give --done, --note or --kpi (--reason and --outlook go with one of them)")
     initiative = project.roadmap.initiatives[index]
     candidates = open_targets(initiative, settings, request.year)
     names = {fiscal.normalize(t.text) for t in candidates}

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from dxroadmap import fiscal
+from dxroadmap.history import Event, ProjectSince, Since
 from dxroadmap.model import Meeting
 from dxroadmap.problems import Problem
 from dxroadmap.progress import (
@@ -50,6 +51,9 @@ def _kpi(kpi: KpiStatus | None) -> dict[str, Any] | None:
     }
 
 
+Moved = dict[tuple[str, int, str], int]  # (initiative, year, text) -> the year first planned
+
+
 def target(t: TargetStatus) -> dict[str, Any]:
     return {
         "fiscal_year": fiscal.label(t.fiscal_year),
@@ -76,7 +80,7 @@ def actual(a: DatedActual) -> dict[str, Any]:
     }
 
 
-def initiative(i: InitiativeStatus, with_actuals: bool = False) -> dict[str, Any]:
+def initiative(i: InitiativeStatus, with_actuals: bool = False, moved: Moved | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": i.name,
         "state": i.state,
@@ -85,10 +89,14 @@ def initiative(i: InitiativeStatus, with_actuals: bool = False) -> dict[str, Any
     }
     if with_actuals:
         out["actuals"] = [actual(a) for a in i.actuals]
+    if moved is not None:
+        for entry, t in zip(out["targets"], i.targets, strict=True):
+            first = moved.get((fiscal.normalize(i.name), t.fiscal_year, fiscal.normalize(t.text)))
+            entry["moved_from"] = fiscal.label(first) if first is not None else None
     return out
 
 
-def project(s: ProjectStatus, with_actuals: bool = False) -> dict[str, Any]:
+def project(s: ProjectStatus, with_actuals: bool = False, moved: Moved | None = None) -> dict[str, Any]:
     roadmap = s.project.roadmap
     return {
         "id": s.project.id,
@@ -99,7 +107,7 @@ def project(s: ProjectStatus, with_actuals: bool = False) -> dict[str, Any]:
         "state": s.state,
         "targets": {"total": s.counts.total, "due": s.counts.due, "done": s.counts.done},
         "flags": dict(s.flags),
-        "initiatives": [initiative(i, with_actuals) for i in s.initiatives],
+        "initiatives": [initiative(i, with_actuals, moved) for i in s.initiatives],
     }
 
 
@@ -112,16 +120,57 @@ def problem(p: Problem) -> dict[str, Any]:
 
 
 def status(
-    statuses: Sequence[ProjectStatus], problems: Sequence[Problem], settings: Settings, as_of: date
+    statuses: Sequence[ProjectStatus],
+    problems: Sequence[Problem],
+    settings: Settings,
+    as_of: date,
+    since_point: tuple[Since, str | None, dict[str, ProjectSince]] | None = None,
 ) -> dict[str, Any]:
+    """The JSON of `status`; with `--since`, a top-level `since` and one per project."""
     year, quarter = settings.calendar.last_completed_quarter(as_of)
-    return {
+    out: dict[str, Any] = {
         "as_of": as_of.isoformat(),
         "fiscal_year": fiscal.label(settings.calendar.year_of(as_of)),
         "last_quarter": {"fiscal_year": fiscal.label(year), "quarter": fiscal.quarter_label(quarter)},
         "next_meeting": meeting(settings.next_meeting(as_of)),
         "projects": [project(s) for s in statuses],
         "invalid": [problem(p) for p in problems],
+    }
+    if since_point is not None:
+        point, revision, report = since_point
+        out["since"] = {"when": point.label, "date": point.date.isoformat(), "commit": revision}
+        for entry, s in zip(out["projects"], statuses, strict=True):
+            entry["since"] = since(report.get(s.project.id, ProjectSince()))
+    return out
+
+
+def event(e: Event) -> dict[str, Any]:
+    c = e.change
+    return {
+        "commit": e.commit,
+        "date": e.date.isoformat(),
+        "author": e.author,
+        "project": e.project,
+        "kind": c.kind,
+        "initiative": c.initiative,
+        "fiscal_year": fiscal.label(c.fiscal_year),
+        "quarter": fiscal.quarter_label(c.quarter) if c.quarter else None,
+        "text": c.text,
+        "from_year": _year(c.from_year),
+        "to_year": _year(c.to_year),
+        "detail": c.detail,
+    }
+
+
+def since(report: ProjectSince) -> dict[str, Any]:
+    """The `since` object of a project in `status --since` JSON."""
+    return {
+        "records": [event(e) for e in report.records],
+        "replanned": [event(e) for e in report.replanned],
+        "state_changes": [
+            {"initiative": name, "fiscal_year": fiscal.label(year), "text": text, "from": then, "to": now}
+            for name, year, text, then, now in report.states
+        ],
     }
 
 

@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dxroadmap import fiscal
+from dxroadmap.history import Event, ProjectSince
 from dxroadmap.i18n import Words
 from dxroadmap.problems import Problem
-from dxroadmap.progress import DatedActual, ProjectStatus, SlipItem
+from dxroadmap.progress import DatedActual, InitiativeStatus, ProjectStatus, SlipItem, TargetStatus
+from dxroadmap.report.data import Moved
 from dxroadmap.safe import clean
 
 # Symbols of unambiguous width (see NOTES.md): CJK terminals draw them one cell wide.
@@ -71,10 +73,31 @@ def describe_actual(a: DatedActual, words: Words) -> str:
     return clean(" ".join(parts))
 
 
-def status_rows(statuses: Sequence[ProjectStatus], years: Sequence[int], words: Words) -> Rows:
+def since_summary(report: ProjectSince | None, words: Words) -> str:
+    if report is None:
+        return ""
+    parts = [
+        words(key, n=n)
+        for key, n in (
+            ("since_summary_records", len(report.records)),
+            ("since_summary_states", len(report.states)),
+            ("since_summary_replanned", len(report.replanned)),
+        )
+        if n
+    ]
+    return ", ".join(parts) or words("no_change")
+
+
+def status_rows(
+    statuses: Sequence[ProjectStatus],
+    years: Sequence[int],
+    words: Words,
+    since: tuple[str, dict[str, ProjectSince]] | None = None,
+) -> Rows:
     header = [
         "id", words("field"), words("name"), words("owner"), words("state"),
         words("done_due_total"), *(fiscal.label(y) for y in years), words("flags"),
+        *([words("since", when=since[0])] if since else []),
     ]  # fmt: skip
     rows = []
     for s in statuses:
@@ -88,6 +111,7 @@ def status_rows(statuses: Sequence[ProjectStatus], years: Sequence[int], words: 
                 f"{s.counts.done}/{s.counts.due}/{s.counts.total}",
                 *(_year_cell(s, y, words) for y in years),
                 flags_text(s.flags, words),
+                *([clean(since_summary(since[1].get(s.project.id), words))] if since else []),
             ]
         )
     return Rows(header, rows)
@@ -98,13 +122,21 @@ def _year_cell(s: ProjectStatus, year: int, words: Words) -> str:
     return f"{mark(state)} {words(state)}" if state else ""
 
 
-def show_rows(status: ProjectStatus, years: Sequence[int], words: Words) -> Rows:
+def target_label(init: InitiativeStatus, t: TargetStatus, moved: Moved | None) -> str:
+    """A target's text, with the year it was first planned in when it was moved: `作成 (R5→R6)`."""
+    first = (moved or {}).get((fiscal.normalize(init.name), t.fiscal_year, fiscal.normalize(t.text)))
+    suffix = f" ({fiscal.label(first)}→{fiscal.label(t.fiscal_year)})" if first is not None else ""
+    return clean(t.text) + suffix
+
+
+def show_rows(status: ProjectStatus, years: Sequence[int], words: Words, moved: Moved | None = None) -> Rows:
     """The roadmap grid of the source document: 取組 × years, a 目標 row and a 実績 row each."""
     header = [words("initiative"), "", *(fiscal.label(y) for y in years)]
     rows = []
     for init in status.initiatives:
         targets = [
-            "\n".join(f"{mark(t.state)} {clean(t.text)}" for t in init.targets if t.fiscal_year == y) for y in years
+            "\n".join(f"{mark(t.state)} {target_label(init, t, moved)}" for t in init.targets if t.fiscal_year == y)
+            for y in years
         ]
         actuals = ["\n".join(describe_actual(a, words) for a in init.actuals if a.fiscal_year == y) for y in years]
         name = clean(init.name) + (f"\n{mark('unreported')} {words('unreported')}" if init.unreported else "")
@@ -139,6 +171,29 @@ def slipping_rows(items: Sequence[SlipItem], words: Words) -> Rows:
                 words(item.outlook) if item.outlook else "",
             ]
         )
+    return Rows(header, rows)
+
+
+def history_rows(events: Sequence[Event], words: Words) -> Rows:
+    header = [
+        words("date"), words("commit"), words("author"), words("project"), words("kind"),
+        words("initiative"), words("year"), words("change"),
+    ]  # fmt: skip
+    rows = []
+    for e in events:
+        c = e.change
+        year = fiscal.label(c.fiscal_year) + (f" {fiscal.quarter_label(c.quarter)}" if c.quarter else "")
+        what = c.text or ""
+        if c.kind == "target_moved" and c.from_year is not None and c.to_year is not None:
+            what += f" ({fiscal.label(c.from_year)}→{fiscal.label(c.to_year)})"
+        if c.detail:
+            what += f" ({c.detail})"
+        rows.append(
+            [
+                e.date.date().isoformat(), e.commit[:10], clean(e.author), e.project, words(c.kind),
+                clean(c.initiative), year, clean(what),
+            ]
+        )  # fmt: skip
     return Rows(header, rows)
 
 

@@ -17,10 +17,23 @@ from rich.table import Table
 from rich.text import Text
 
 from dxroadmap import fiscal
+from dxroadmap.history import Event, ProjectSince
 from dxroadmap.i18n import Words
 from dxroadmap.problems import Problem
 from dxroadmap.progress import ProjectStatus, Settings, SlipItem
-from dxroadmap.report.tables import MARKS, bar, flags_text, legend, mark, show_rows, slipping_rows
+from dxroadmap.report.data import Moved
+from dxroadmap.report.tables import (
+    MARKS,
+    bar,
+    flags_text,
+    history_rows,
+    legend,
+    mark,
+    show_rows,
+    since_summary,
+    slipping_rows,
+    target_label,
+)
 from dxroadmap.safe import clean
 
 STYLES = {
@@ -78,6 +91,7 @@ def status(
     years: Sequence[int],
     as_of: date,
     words: Words,
+    since: tuple[str, dict[str, ProjectSince]] | None = None,
 ) -> None:
     """The progress table; on a narrow terminal the bar, then the year marks and owner column give way."""
     out.print(_heading(settings, as_of, words))
@@ -95,15 +109,25 @@ def status(
     for year in shown_years:
         table.add_column(fiscal.label(year), justify="center", no_wrap=True)
     table.add_column(words("flags"), overflow="fold", ratio=2, min_width=8)
+    if since is not None:
+        table.add_column(words("since", when=clean(since[0])), overflow="fold", ratio=2, min_width=8)
 
     def row(
-        label: Text, owner: str, state: Text, done: int, due: int, total: int, marks: list[Text], flags: Text
+        label: Text,
+        owner: str,
+        state: Text,
+        done: int,
+        due: int,
+        total: int,
+        marks: list[Text],
+        flags: Text,
+        changed: str = "",
     ) -> list[Text]:
         if not with_owner and owner:
             label = Text.assemble(label, Text(f"\n{clean(owner)}", style="dim"))
         cells = [label, *([_text(owner)] if with_owner else []), state, Text(f"{done}/{due}/{total}")]
         cells += [Text(bar(done, total))] if with_bar else []
-        return [*cells, *(marks if with_years else []), flags]
+        return [*cells, *(marks if with_years else []), flags, *([Text(changed)] if since is not None else [])]
 
     def flag_text(flags: dict[str, int]) -> Text:
         return Text(flags_text(flags, words), style="bold red" if any(flags.values()) else "")
@@ -127,6 +151,7 @@ def status(
                     c.total,
                     marks,
                     flag_text(s.flags),
+                    clean(since_summary(since[1].get(s.project.id), words)) if since else "",
                 )
             )
         sums = {k: sum(getattr(s.counts, k) for s in members) for k in ("done", "due", "total")}
@@ -149,7 +174,15 @@ def status(
             out.print(Text(clean(str(p))), soft_wrap=True)
 
 
-def show(out: Console, s: ProjectStatus, years: Sequence[int], as_of: date, settings: Settings, words: Words) -> None:
+def show(
+    out: Console,
+    s: ProjectStatus,
+    years: Sequence[int],
+    as_of: date,
+    settings: Settings,
+    words: Words,
+    moved: Moved | None = None,
+) -> None:
     roadmap = s.project.roadmap
     out.print(_heading(settings, as_of, words))
     head = Table(box=box.SIMPLE, show_header=False, pad_edge=False)
@@ -168,7 +201,7 @@ def show(out: Console, s: ProjectStatus, years: Sequence[int], as_of: date, sett
         f"{s.counts.done}/{s.counts.due}/{s.counts.total}  {bar(s.counts.done, s.counts.total)}",
     )
     grid = Table(box=box.SQUARE, show_lines=True, pad_edge=False)
-    rows = show_rows(s, years, words)
+    rows = show_rows(s, years, words, moved)
     grid.add_column(rows.header[0], overflow="fold", ratio=2)
     grid.add_column("", no_wrap=True)
     for label in rows.header[2:]:
@@ -179,7 +212,7 @@ def show(out: Console, s: ProjectStatus, years: Sequence[int], as_of: date, sett
             name.append(f"\n{mark('unreported')} {words('unreported')}", style=STYLES["unreported"])
         cells = [
             Text("\n").join(
-                Text.assemble(Text(mark(t.state), style=STYLES[t.state]), " ", _text(t.text))
+                Text.assemble(Text(mark(t.state), style=STYLES[t.state]), " ", Text(target_label(init, t, moved)))
                 for t in init.targets
                 if t.fiscal_year == year
             )
@@ -203,6 +236,19 @@ def slipping(out: Console, items: Sequence[SlipItem], words: Words) -> None:
         table.add_column(header, overflow="fold", justify="right" if numeric else "left", no_wrap=i in (0, 3, 5, 6))
     for item, row in zip(items, rows.rows, strict=True):
         table.add_row(Text(row[0], style=STYLES[item.state]), *(Text(cell) for cell in row[1:]))
+    out.print(table)
+
+
+def history(out: Console, events: Sequence[Event], words: Words) -> None:
+    if not events:
+        out.print(words("no_history"))
+        return
+    rows = history_rows(events, words)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for i, header in enumerate(rows.header):
+        table.add_column(header, overflow="fold", no_wrap=i in (0, 1, 6), ratio=3 if i == 7 else None)
+    for row in rows.rows:
+        table.add_row(*(Text(cell) for cell in row))
     out.print(table)
 
 
