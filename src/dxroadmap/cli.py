@@ -96,8 +96,8 @@ def _errors_are_lines(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except StoreError as exc:
             _fail(str(exc))
-        except (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt):
-            raise
+        except (typer.Exit, typer.Abort, typer.BadParameter, SystemExit, KeyboardInterrupt):
+            raise  # Typer's own: usage errors exit 2
         except Exception as exc:  # the tool's own failure: still one line, never a traceback
             if os.environ.get("DXROADMAP_DEBUG"):
                 raise
@@ -208,11 +208,14 @@ def _since(portfolio: Portfolio, statuses: list[ProjectStatus], ctx: Context, wh
 
     repo = vcs.Repo(portfolio.root)
     point = history.resolve_when(when, repo, portfolio.settings, ctx.as_of)
-    log = history.review_log(repo, portfolio.root, portfolio.settings, history.revisions(point, None))
-    events = history.select(log, point, None, None)
-    projects, revision = history.projects_at(repo, portfolio.root, portfolio.settings, point, log.parsed)
+    parsed: dict[str, Any] = {}
+    projects, revision = history.projects_at(repo, portfolio.root, portfolio.settings, point, parsed)
+    # everything that reached the main line after that commit, branches merged since included
+    log = history.review_log(
+        repo, portfolio.root, portfolio.settings, f"{revision}..HEAD" if revision else "HEAD", parsed
+    )
     then = [progress.judge(p, portfolio.settings, point.date) for p in projects]
-    return point, revision, history.since_report(statuses, then, events, log)
+    return point, revision, history.since_report(statuses, then, log.events, log)
 
 
 def _report_problems(portfolio: Portfolio) -> None:
@@ -538,6 +541,11 @@ def record(
     last_year, last_quarter = calendar.last_completed_quarter(ctx.as_of)
     fiscal_year = int(year) if year is not None else last_year
     which = int(quarter) if quarter is not None else last_quarter
+    if on is not None and calendar.year_of(on.date()) != fiscal_year:
+        span = f"{calendar.year_start(fiscal_year).isoformat()} – {calendar.year_end(fiscal_year).isoformat()}"
+        raise typer.BadParameter(
+            f"{on.date().isoformat()} is not in {fiscal.label(fiscal_year)} ({span})", param_hint="--date"
+        )
     initiatives = found.roadmap.initiatives
     if initiative is None and len(initiatives) > 1 and interactive:
         initiative = str(_choose("Initiative", [i.name for i in initiatives]) + 1)
@@ -601,7 +609,7 @@ def _print_change(change: Any, project_id: str, year: int, quarter: int, ctx: Co
         sys.stdout.write(clean(change.diff()))
         return
     where = f"{project_id} {fiscal.label(year)} {fiscal.quarter_label(quarter)}"
-    typer.echo(clean(f"recorded {where}: {change.initiative} ({store_path(change.path)})"))
+    typer.echo(clean(ctx.words("recorded", where=where, initiative=change.initiative, path=store_path(change.path))))
     for what, before, after in change.moved:
         typer.echo(clean(f"  {what}: {_state_word(before, ctx)} → {_state_word(after, ctx)}"))
 

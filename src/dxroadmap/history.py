@@ -124,9 +124,15 @@ class Reader:
         return None if blob is None else self.parsed.get(blob)
 
 
-def review_log(repo: vcs.Repo, root: Path, settings: Settings, revisions: str = "HEAD") -> Log:
+def review_log(
+    repo: vcs.Repo,
+    root: Path,
+    settings: Settings,
+    revisions: str = "HEAD",
+    parsed: dict[str, Roadmap | str] | None = None,
+) -> Log:
     """Every event in the commits touching the roadmaps directory, oldest first."""
-    reader = Reader(repo, root, settings)
+    reader = Reader(repo, root, settings, parsed)
     commits = repo.log(reader.prefix, revisions)
     merges = {c.sha: [repo.diff(p, c.sha, reader.prefix) for p in c.parents] for c in commits if len(c.parents) > 1}
     reader.load(
@@ -136,87 +142,119 @@ def review_log(repo: vcs.Repo, root: Path, settings: Settings, revisions: str = 
         for blob in (change.old_blob, change.new_blob)
         if blob
     )
-    log = Log()
-    latest: dict[str, str] = {}  # every id seen -> its latest id, following renames
-    last_valid: dict[str, Roadmap] = {}
+    walk = _Walk(reader)
     for commit in commits:
         if commit.sha in merges:
             per_parent = [
-                _file_events(reader, commit, diff, last_valid, log, latest, record=False) for diff in merges[commit.sha]
+                walk.events(commit, parent, diff, apply=False)
+                for parent, diff in zip(commit.parents, merges[commit.sha], strict=True)
             ]
-            common = set.intersection(*(set(events) for events in per_parent)) if per_parent else set()
-            found = [e for e in per_parent[0] if e in common]
-            _apply(reader, commit, merges[commit.sha][0], last_valid, latest)
+            # what the merge changed relative to every parent: a resolution, not the merged commits again
+            common = set.intersection(*({_identity(e) for e in events} for events in per_parent))
+            found = [e for e in per_parent[0] if _identity(e) in common]
+            walk.events(commit, commit.parents[0], merges[commit.sha][0], apply=True)
         else:
-            found = _file_events(reader, commit, commit.changes, last_valid, log, latest, record=True)
-        log.events += [Event(commit.sha, commit.date, commit.author, project, change) for project, change in found]
-    log.renamed = latest
+            parent = commit.parents[0] if commit.parents else None
+            found = walk.events(commit, parent, commit.changes, apply=True)
+        walk.log.events += [Event(commit.sha, commit.date, commit.author, key, change) for key, change in found]
+    log = walk.log
+    # events carry a project's identity until here; now its latest id
+    log.events = [Event(e.commit, e.date, e.author, walk.names[e.project], e.change) for e in log.events]
+    log.renamed = {
+        key.split("\x00")[0]: name for key, name in walk.names.items() if key.endswith("\x00") and key[:-1] != name
+    }
     log.parsed = reader.parsed
-    log.events = [Event(e.commit, e.date, e.author, latest_id(latest, e.project), e.change) for e in log.events]
     return log
 
 
-def latest_id(latest: dict[str, str], project: str) -> str:
-    """The id a project has now, following renames (`a.yaml` → `b.yaml` → `c.yaml`)."""
-    seen = set()
-    while project in latest and project not in seen:
-        seen.add(project)
-        project = latest[project]
-    return project
+def _identity(found: tuple[str, changes.Change]) -> tuple[object, ...]:
+    key, c = found
+    return (key, c.kind, c.initiative, c.fiscal_year, c.quarter, c.text, c.from_year, c.to_year)
 
 
-def _file_events(
-    reader: Reader,
-    commit: vcs.Commit,
-    diff: list[vcs.FileChange],
-    last_valid: dict[str, Roadmap],
-    log: Log,
-    latest: dict[str, str],
-    *,
-    record: bool,
-) -> list[tuple[str, changes.Change]]:
-    found: list[tuple[str, changes.Change]] = []
-    for change in diff:
-        old_id, new_id = reader.project_id(change.old_path), reader.project_id(change.new_path)
-        if old_id is None and new_id is None:
-            continue
-        if record and old_id and new_id and old_id != new_id:
-            latest[old_id] = new_id
-        old = reader.version(change.old_blob)
-        if isinstance(old, str) or (old is None and change.old_blob):
-            old = last_valid.get(old_id or "")
-        new = reader.version(change.new_blob)
-        project = new_id or old_id or ""
-        if isinstance(new, str):
-            if record:
-                log.warnings.append(f"{commit.sha[:10]} {change.new_path}: invalid in this commit ({new}); skipped")
-            continue
-        found += [(project, c) for c in changes.diff(old, new)]
-        if record:
-            if new is None:
-                last_valid.pop(project, None)
-            else:
-                last_valid[project] = new
-    return found
+class _Walk:
+    """Walks commits in order, following each project through renames.
+
+    A project's identity is `id NUL commit-that-added-it`, or `id NUL` for one that was there
+    before the first commit walked; a rename carries the identity to the new id, and a new file
+    at an old id is a new project.
+    """
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.log = Log()
+        self.identity: dict[str, str] = {}  # current id -> identity key
+        self.names: dict[str, str] = {}  # identity key -> latest id
+        self.last_valid: dict[str, Roadmap] = {}  # identity key -> last valid version
+
+    def _key(self, pid: str) -> str:
+        """The identity of the project now at `pid` (one from before the walk if unseen)."""
+        if pid not in self.identity:
+            self.identity[pid] = f"{pid}\x00"
+            self.names.setdefault(self.identity[pid], pid)
+        return self.identity[pid]
+
+    def _new(self, pid: str, commit: str, apply: bool) -> str:
+        """A project added by `commit` at `pid` (a new project, even at an id used before)."""
+        key = f"{pid}\x00{commit}"
+        self.names.setdefault(key, pid)
+        if apply:
+            self.identity[pid] = key
+        return key
+
+    def events(
+        self, commit: vcs.Commit, parent: str | None, diff: list[vcs.FileChange], *, apply: bool
+    ) -> list[tuple[str, changes.Change]]:
+        found: list[tuple[str, changes.Change]] = []
+        for change in diff:
+            old_id = self.reader.project_id(change.old_path)
+            new_id = self.reader.project_id(change.new_path)
+            if old_id is None and new_id is None:
+                continue
+            key = self._key(old_id) if old_id else self._new(new_id or "", commit.sha, apply)
+            old = self.reader.version(change.old_blob)
+            if isinstance(old, str) or (old is None and change.old_blob):
+                old = self.last_valid.get(key) or self._valid_before(parent, change.old_path)
+            new = self.reader.version(change.new_blob)
+            if isinstance(new, str):
+                if apply:
+                    self.log.warnings.append(
+                        f"{commit.sha[:10]} {change.new_path}: invalid in this commit ({new}); skipped"
+                    )
+                continue
+            found += [(key, c) for c in changes.diff(old, new)]
+            if apply:
+                if old_id and new_id and old_id != new_id:
+                    self.identity.pop(old_id, None)
+                    self.identity[new_id] = key
+                    self.names[key] = new_id
+                elif new_id is None and old_id:
+                    self.identity.pop(old_id, None)
+                if new is None:
+                    self.last_valid.pop(key, None)
+                else:
+                    self.last_valid[key] = new
+        return found
+
+    def _valid_before(self, parent: str | None, path: str | None, limit: int = 50) -> Roadmap | None:
+        """The last valid version of `path` before `parent` (when the range began after it)."""
+        if parent is None or path is None:
+            return None
+        revisions = self.reader.repo.git("rev-list", f"--max-count={limit}", parent, "--", path).split()
+        for revision in revisions:
+            blob = self.reader.repo.resolve_blob(revision, path)
+            if blob is None:
+                return None
+            self.reader.load([blob])
+            version = self.reader.version(blob)
+            if isinstance(version, Roadmap):
+                return version
+        return None
 
 
-def _apply(
-    reader: Reader,
-    commit: vcs.Commit,
-    diff: list[vcs.FileChange],
-    last_valid: dict[str, Roadmap],
-    latest: dict[str, str],
-) -> None:
-    """After a merge, the merged versions are the last valid ones (as against the first parent)."""
-    for change in diff:
-        old_id, new_id = reader.project_id(change.old_path), reader.project_id(change.new_path)
-        if old_id and new_id and old_id != new_id:
-            latest[old_id] = new_id
-        new = reader.version(change.new_blob)
-        if isinstance(new, Roadmap) and new_id:
-            last_valid[new_id] = new
-        elif new is None and old_id:
-            last_valid.pop(old_id, None)
+def latest_id(renamed: dict[str, str], project: str) -> str:
+    """The id a project has now, given the renames of the walk (`Log.renamed`)."""
+    return renamed.get(project, project)
 
 
 def select(log: Log, since: Since | None, until: Since | None, projects: set[str] | None) -> list[Event]:
@@ -240,12 +278,10 @@ def revisions(since: Since | None, until: Since | None) -> str:
 def projects_at(
     repo: vcs.Repo, root: Path, settings: Settings, when: Since, parsed: dict[str, Roadmap | str] | None = None
 ) -> tuple[list[Project], str | None]:
-    """The valid projects as they were at `when` (a revision, or the last commit before a date)."""
+    """The valid projects as they were at `when`: a revision, or for a date the last commit before
+    it on HEAD's first-parent line (what the main line held that day; a branch merged later is not)."""
     reader = Reader(repo, root, settings, parsed)
-    revision = when.revision
-    if revision is None:
-        before = [c for c in repo.log(reader.prefix) if c.date.date() < when.date]
-        revision = before[-1].sha if before else None
+    revision = when.revision or repo.first_parent_before(when.date)
     if revision is None:
         return [], None
     files = {path: blob for path, blob in repo.tree(revision, reader.prefix).items() if reader.project_id(path)}

@@ -22,6 +22,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "planned": ("予定", "planned"),
     "unreported": ("未報告", "unreported"),
     "reported": ("報告済", "reported"),
+    "recorded": ("記録しました {where}: {initiative} ({path})", "recorded {where}: {initiative} ({path})"),
     # outlooks
     "on_track": ("順調", "on track"),
     "at_risk": ("注意", "at risk"),
@@ -65,7 +66,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "not_reported": ("{quarter}の実績が未報告", "no actual for {quarter}"),
     "achieves": ("達成", "achieves"),
     "since": ("{when}以降", "Since {when}"),
-    "since_summary_records": ("実績+{n}", "+{n} records"),
+    "since_summary_records": ("実績{n}件", "{n} recorded"),
     "since_summary_states": ("状態変化{n}", "{n} states changed"),
     "since_summary_replanned": ("計画変更{n}", "{n} re-planned"),
     "no_change": ("変化なし", "no change"),

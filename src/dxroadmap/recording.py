@@ -89,10 +89,18 @@ def _ambiguous(query: str, matches: list[Initiative]) -> int:
 
 
 def open_targets(initiative: Initiative, settings: progress.Settings, year: int) -> list[progress.PlannedTarget]:
-    """Targets `--done` may name: not achieved by any record yet, of this year or an earlier one."""
+    """Targets `--done` may name, one per text: the one an entry of `year` would achieve.
+
+    That is this year's target if it is still open, else the earliest open one of an earlier
+    year (achieved late), as the matching rule of DESIGN.md §3 decides.
+    """
     planned = progress.planned_targets(initiative, settings.calendar)
     achieved = progress.match(planned, progress.dated_actuals(initiative, settings.calendar))
-    return [t for i, t in enumerate(planned) if t.kpi is None and t.fiscal_year <= year and i not in achieved]
+    open_ = [t for i, t in enumerate(planned) if t.kpi is None and t.fiscal_year <= year and i not in achieved]
+    chosen: dict[str, progress.PlannedTarget] = {}
+    for target in sorted(open_, key=lambda t: (t.fiscal_year != year, t.fiscal_year)):
+        chosen.setdefault(fiscal.normalize(target.text), target)
+    return sorted(chosen.values(), key=lambda t: (t.fiscal_year, t.index))
 
 
 def _kpi_names(initiative: Initiative) -> set[str]:

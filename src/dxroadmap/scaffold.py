@@ -50,8 +50,8 @@ def roadmap_text(*, schema: str, field: str, name: str, owner: str, initiative: 
         "取組:",
         f"  - 名称: {scalar(initiative)}",
         "    # 年度ごとの目標: 文字列、{内容: …, 期限: Q2}、または {指標: …, 目標値: 10, 単位: …, 基準値: 0}",
+        "    # 実績は四半期ごとに `dxroadmap record` で追記します",
         "    目標:",
         *(f"      {fiscal.label(y)}: []" for y in years),
-        "    # 実績は四半期ごとに `dxroadmap record` で追記します",
     ]
     return "\n".join(lines) + "\n"

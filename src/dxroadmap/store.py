@@ -289,8 +289,8 @@ def locked(path: Path, timeout: float = 10.0) -> Iterator[None]:
         while not _try_lock(fd):
             if time.monotonic() > deadline:
                 raise StoreError(
-                    f"{display_path(path)} is being written by another dxroadmap "
-                    f"(lock {display_path(lock)} held for {timeout:.0f} s); try again"
+                    f"{display_path(path)} is being written by another dxroadmap: could not get its lock "
+                    f"{display_path(lock)} within {timeout:g} s; nothing was written, try again"
                 )
             time.sleep(0.02)
         yield

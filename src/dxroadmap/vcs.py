@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from dxroadmap.problems import StoreError
@@ -115,6 +115,24 @@ class Repo:
             check=False,
         )
         return proc.stdout.strip() or None if proc.returncode == 0 else None
+
+    def resolve_blob(self, revision: str, path: str) -> str | None:
+        proc = subprocess.run(
+            ["git", "-C", str(self.top), "rev-parse", "--verify", "--quiet", f"{revision}:{path}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return proc.stdout.strip() or None if proc.returncode == 0 else None
+
+    def first_parent_before(self, day: date) -> str | None:
+        """The last commit on HEAD's first-parent line authored before `day`."""
+        out = self.git("log", "--first-parent", "--format=%H%x00%aI", "HEAD")
+        for line in out.splitlines():
+            sha, when = line.split("\x00")
+            if datetime.fromisoformat(when).date() < day:
+                return sha
+        return None
 
     def log(self, path: str, revisions: str = "HEAD") -> list[Commit]:
         """Commits touching `path`, parents before children, with their changes (merges: per parent)."""
