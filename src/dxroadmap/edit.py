@@ -77,10 +77,19 @@ def scalar(value: Any, flow: bool = False) -> str:
         and " #" not in text
         and not text.endswith(":")
         and text.isprintable()
-        and not (flow and any(c in text for c in ",[]{}"))
+        and not (flow and any(c in text for c in ",[]{}:?#"))
         and plain_is_text(text)
     )
-    return text if plain else json.dumps(text, ensure_ascii=False)
+    return text if plain else _double_quoted(text)
+
+
+# Characters YAML does not allow raw in a file (outside its printable set): written as escapes.
+_NOT_PRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _double_quoted(text: str) -> str:
+    quoted = json.dumps(text, ensure_ascii=False)  # JSON escapes are YAML double-quoted escapes
+    return _NOT_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
 def _value(value: Any) -> str:
@@ -182,24 +191,33 @@ class _Text:
         return self.text[:offset] + fragment + self.text[offset:]
 
 
-def _nested_indent(doc: Document, parent: Path, default: int = 2) -> int:
-    """How far the file indents a mapping's keys under their parent key (目標 → R5)."""
-    for path, key_pos in doc.positions.keys.items():
-        if len(path) == len(parent) + 2 and path[:-2] == parent[:-1] and path[-2] in ("目標", "実績"):
-            owner = doc.positions.keys.get(path[:-1])
-            if owner is not None and path[:-1] not in doc.positions.flow:
-                return key_pos[1] - owner[1]
+def _year_keys(doc: Document) -> list[Path]:
+    """Paths of the year keys of every initiative's 目標 and 実績, in file order."""
+    return [p for p in doc.positions.keys if len(p) == 4 and p[0] == "取組" and p[2] in ("目標", "実績")]
+
+
+def _nested_indent(doc: Document, default: int = 2) -> int:
+    """How far the file indents year keys under 目標/実績 (the indentation of its mappings)."""
+    for path in _year_keys(doc):
+        owner = doc.positions.keys.get(path[:3])
+        if owner is not None and path[:3] not in doc.positions.flow:
+            return doc.positions.keys[path][1] - owner[1]
     return default
 
 
 def _dash_offset(doc: Document, default: int = 2) -> int:
     """How far the file indents `- ` under a year key (0 for indentless sequences)."""
-    for path, (line, column) in doc.positions.values.items():
-        if len(path) == 5 and path[0] == "取組" and path[2] in ("目標", "実績") and path not in doc.positions.flow:
-            key = doc.positions.keys.get(path)
-            if key is not None and isinstance(_get(doc.data, path), list) and line > key[0]:
-                return column - key[1]
+    for path in _year_keys(doc):
+        if path in doc.positions.flow or not isinstance(_get(doc.data, path), list) or not _get(doc.data, path):
+            continue
+        line, column = doc.positions.values[path]  # a block sequence starts at its first dash
+        key = doc.positions.keys[path]
+        if line > key[0]:
+            return column - key[1]
     return default
+
+
+_BARE_KEY_LINE = re.compile(r":[ \t]*(?:#.*)?$")
 
 
 # --- the insertion ----------------------------------------------------------------------
@@ -238,9 +256,9 @@ def add_actuals(text: str, doc: Document, initiative: int, year: int, entries: S
     if "実績" in init and actuals in (None, {}, []) and actuals_path not in doc.positions.flow:
         # `実績:` with nothing after it: the year goes on the lines below
         key_line, key_col = doc.positions.keys[actuals_path]
-        indent = key_col - 1 + _nested_indent(doc, actuals_path)
+        indent = key_col - 1 + _nested_indent(doc)
         block = _year_block(doc, year, entries, indent, dash)
-        if lines.line(key_line).rstrip().endswith(":"):
+        if _BARE_KEY_LINE.search(lines.line(key_line)):
             return lines.insert_lines(lines.after_line_of((key_line + 1, 1)), block)
         raise EditError("実績 holds an explicit empty value; write `実績:` alone to record into it")
     if "実績" in init:
@@ -248,7 +266,7 @@ def add_actuals(text: str, doc: Document, initiative: int, year: int, entries: S
     # no 実績 yet: it goes after the initiative's last line, at the column of its keys
     name_col = doc.positions.keys[(*init_path, "名称")][1]
     block = [f"{' ' * (name_col - 1)}実績:"]
-    block += _year_block(doc, year, entries, name_col - 1 + _nested_indent(doc, (*init_path, "目標")), dash)
+    block += _year_block(doc, year, entries, name_col - 1 + _nested_indent(doc), dash)
     return lines.insert_lines(lines.after_line_of(doc.positions.ends[init_path]), block)
 
 
@@ -285,7 +303,7 @@ def _into_year(lines: _Text, doc: Document, path: Path, entries: Sequence[Entry]
             block += [f"{' ' * indent}- {flow_entry(entry)}"] if as_flow else block_entry(entry, indent)
         return lines.insert_lines(lines.after_line_of(doc.positions.ends[path]), block)
     key_line, key_col = doc.positions.keys[path]
-    if value is None and lines.line(key_line).rstrip().endswith(":"):
+    if value is None and _BARE_KEY_LINE.search(lines.line(key_line)):
         block = []
         for entry in entries:
             block += block_entry(entry, key_col - 1 + dash)

@@ -150,8 +150,8 @@ def record(
     shown = store.display_path(path)
     with store.locked(path):
         before = path.read_bytes()
-        text = source.decode(before, shown)
         try:
+            text = source.decode(before, shown)
             document = source.load(text, shown)
         except source.SourceError as exc:
             raise StoreError(f"{exc.problem} (fix the file first)") from None
@@ -190,7 +190,10 @@ def _check_only_added(old: Roadmap, new: Roadmap, index: int, year: int, entries
     initiatives = list(new.initiatives)
     initiatives[index] = initiatives[index].model_copy(update={"actuals": actuals})
     if after[len(before) :] != expected or new.model_copy(update={"initiatives": initiatives}) != old:
-        raise StoreError("internal check failed: the edit would change more than the new entry; nothing was written")
+        raise StoreError(
+            "the entry cannot be added here without changing what the file says (a block scalar `|` at the "
+            "very end of a file with no final newline, say); nothing was written"
+        )
 
 
 def _moved(old: Project, new: Project, settings: progress.Settings, as_of: date) -> list[tuple[str, str, str]]:
