@@ -337,3 +337,14 @@ def test_help_imports_no_yaml_rich_or_pydantic() -> None:
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'ruamel', 'pydantic'}))"
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["status"], ["show", "kurashi"], ["slipping"], ["validate"], ["schema"], ["history"], ["record", "--help"]],
+)
+def test_every_command_takes_the_global_options_after_its_name(run: Run, seed_repo: Path, command: list[str]) -> None:
+    args = ["--dir", str(seed_repo / "roadmaps"), "--as-of", AS_OF, "--lang", "en", "--no-color"]
+    result = run(*command, *args, cwd=seed_repo)
+    assert "No such option" not in result.output
+    assert result.exit_code in (0, 1)  # history outside git is exit 1 with a message, not a usage error

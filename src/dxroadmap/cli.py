@@ -368,13 +368,14 @@ def validate(
     ] = None,
     format: FormatOption = Format.table,
     dir: DirOption = None,
+    as_of: AsOfOption = None,
     lang: LangOption = None,
     no_color: NoColorOption = False,
 ) -> None:
     """Check every file against the format and its rules: one `path:line:col: CODE message` per problem."""
     from dxroadmap import store
 
-    ctx = _context(dir, None, lang, no_color)
+    ctx = _context(dir, as_of, lang, no_color)
     if paths:
         try:
             root = store.find_root(ctx.dir)
@@ -408,6 +409,9 @@ def validate(
 def schema(
     write: Annotated[bool, typer.Option("--write", help="Write the schemas into schemas/ beside roadmaps/.")] = False,
     dir: DirOption = None,
+    as_of: AsOfOption = None,
+    lang: LangOption = None,
+    no_color: NoColorOption = False,
 ) -> None:
     """Print (or write into schemas/) the JSON Schemas of roadmap and plan files."""
     from dxroadmap import schema as schemas
@@ -634,7 +638,9 @@ def new(
     initiative: Annotated[str | None, typer.Option("--initiative", help="The first initiative's name.")] = None,
     years: Annotated[str | None, typer.Option("--years", help="Fiscal years with targets, e.g. R6-R9.")] = None,
     dir: DirOption = None,
+    as_of: AsOfOption = None,
     lang: LangOption = None,
+    no_color: NoColorOption = False,
 ) -> None:
     """Write a new, commented roadmap file (never over an existing one)."""
     import os
@@ -643,7 +649,7 @@ def new(
     from dxroadmap.model import field_name
     from dxroadmap.progress import Settings
 
-    ctx = _context(dir, None, lang, False)
+    ctx = _context(dir, as_of, lang, no_color)
     root = store.find_root(ctx.dir)
     plan, _ = store.load_plan(root)
     settings = Settings.from_plan(plan)
