@@ -698,6 +698,111 @@ def _default_years(settings: Any, ctx: Context) -> list[int]:
     return list(range(this, this + 4))
 
 
+class ExportFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+
+
+_SUFFIXES = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "markdown", ".html": "html", ".htm": "html"}
+
+
+@app.command()
+@_errors_are_lines
+def export(
+    output: Annotated[str, typer.Option("-o", "--output", help="The file to write, or - for stdout (text formats).")],
+    format: Annotated[
+        ExportFormat | None, typer.Option("--format", "-f", help="Default: from the file's extension.")
+    ] = None,
+    field: FieldOption = None,
+    owner: OwnerOption = None,
+    no_bom: Annotated[bool, typer.Option("--no-bom", help="CSV without the UTF-8 BOM Excel needs.")] = False,
+    dir: DirOption = None,
+    as_of: AsOfOption = None,
+    lang: LangOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """The whole portfolio for people without a terminal: Excel, CSV, JSON, Markdown or one HTML page."""
+    from dxroadmap import progress, store
+
+    chosen = format or (
+        ExportFormat(_SUFFIXES[Path(output).suffix.lower()]) if Path(output).suffix.lower() in _SUFFIXES else None
+    )
+    if chosen is None:
+        raise typer.BadParameter(
+            "give --format xlsx|csv|json|markdown|html (the file's extension does not say)", param_hint="--format"
+        )
+    if output == "-" and chosen is ExportFormat.xlsx:
+        raise typer.BadParameter("xlsx is binary: write it to a file", param_hint="-o")
+    ctx = _context(dir, as_of, lang, no_color)
+    portfolio = _load(ctx)
+    statuses = _judge(portfolio, ctx, field, owner)
+    items = progress.slipping_items(statuses, ctx.as_of)
+    years = _years(portfolio, statuses)
+    content = _render_export(chosen, portfolio, statuses, items, years, ctx, bom=not no_bom)
+    if output == "-":
+        sys.stdout.buffer.write(content) if hasattr(sys.stdout, "buffer") else sys.stdout.write(content.decode())
+        sys.stdout.flush()
+    else:
+        target = Path(output)
+        store.write_atomic(target, content)
+        sys.stderr.write(f"wrote {store.display_path(target)} ({chosen.value}, {len(statuses)} projects)\n")
+    _report_problems(portfolio)
+    if portfolio.problems:
+        raise typer.Exit(1)
+
+
+def _render_export(
+    chosen: ExportFormat,
+    portfolio: Portfolio,
+    statuses: list[ProjectStatus],
+    items: Any,
+    years: list[int],
+    ctx: Context,
+    *,
+    bom: bool,
+) -> bytes:
+    settings = portfolio.settings
+    if chosen is ExportFormat.json:
+        from dxroadmap.report import data
+
+        document = data.portfolio(statuses, items, portfolio.problems, settings, ctx.as_of, __version__)
+        return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+    if chosen is ExportFormat.csv:
+        from dxroadmap.report import tables
+
+        text = tables.to_csv(tables.target_rows(statuses, ctx.words), lineterminator="\r\n")
+        return ("\ufeff" if bom else "").encode() + text.encode()
+    moved = _moved_all(portfolio)
+    if chosen is ExportFormat.xlsx:
+        from dxroadmap.report import xlsx
+
+        return xlsx.workbook(statuses, items, settings, years, ctx.as_of, ctx.words, moved)
+    if chosen is ExportFormat.html:
+        from dxroadmap.report import html
+
+        return html.page(statuses, items, settings, years, ctx.as_of, ctx.words, __version__, moved).encode()
+    from dxroadmap.report import tables
+
+    meta = tables.meta_line(settings, ctx.as_of, ctx.words)
+    title = f"{settings.title or 'dxroadmap'} {ctx.words('report_title')}"
+    return tables.markdown_report(statuses, items, title, meta, years, ctx.words, moved).encode()
+
+
+def _moved_all(portfolio: Portfolio) -> dict[str, dict[tuple[str, int, str], int]]:
+    """Re-planned targets of every project, from git (nothing outside a repository)."""
+    from dxroadmap import history, vcs
+
+    try:
+        repo = vcs.Repo(portfolio.root)
+    except StoreError:
+        return {}
+    log = history.review_log(repo, portfolio.root, portfolio.settings)
+    return {p.id: moved for p in portfolio.projects if (moved := history.moved_from(log, p.id))}
+
+
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"dxroadmap {__version__}\n")

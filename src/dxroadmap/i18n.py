@@ -80,6 +80,17 @@ _WORDS: dict[str, tuple[str, str]] = {
     "target_changed": ("目標変更", "target changed"),
     "target_dropped": ("目標削除", "target dropped"),
     "no_history": ("記録はありません", "Nothing in the review log."),
+    "summary_sheet": ("全体", "Summary"),
+    "slipping_sheet": ("遅延一覧", "Slipping"),
+    "report_title": ("進捗報告", "Progress report"),
+    "by_field": ("分野別の目標の状態", "Target states by field"),
+    "projects_heading": ("事業別ロードマップ", "Roadmaps by project"),
+    "only_flagged": ("要注意の事業だけを表示", "Show only projects with flags"),
+    "generated": ("dxroadmap {version} で作成", "Made with dxroadmap {version}"),
+    "kpi": ("指標", "KPI"),
+    "achieved_in": ("達成年度", "Achieved in"),
+    "kpi_value": ("指標の値", "KPI value"),
+    "behind_pace": ("進捗の遅れ", "behind pace"),
 }
 
 

@@ -187,3 +187,58 @@ def slip(item: SlipItem) -> dict[str, Any]:
         "explained": item.explained,
         "outlook": item.outlook,
     }
+
+
+SCHEMA_VERSION = 1
+
+
+def plan(settings: Settings) -> dict[str, Any]:
+    return {
+        "title": settings.title,
+        "period": (
+            {"start": fiscal.label(settings.period[0]), "end": fiscal.label(settings.period[1])}
+            if settings.period
+            else None
+        ),
+        "fiscal_year_start_month": settings.calendar.start_month,
+        "report_grace_days": settings.grace_days,
+        "fields": [{"name": name, "focus": list(settings.focus.get(name, ()))} for name in settings.fields],
+        "meetings": [meeting(m) for m in settings.meetings],
+    }
+
+
+def portfolio(
+    statuses: Sequence[ProjectStatus],
+    items: Sequence[SlipItem],
+    problems: Sequence[Problem],
+    settings: Settings,
+    as_of: date,
+    version: str,
+) -> dict[str, Any]:
+    """The whole portfolio for `export --format json` (schemas/portfolio.schema.json)."""
+    out = status(statuses, problems, settings, as_of)
+    projects = []
+    for s, entry in zip(statuses, out["projects"], strict=True):
+        roadmap = s.project.roadmap
+        full = project(s, with_actuals=True)
+        projects.append(
+            {
+                **entry,
+                "path": s.project.path,
+                "summary": roadmap.summary,
+                "note": roadmap.note,
+                "initiatives": full["initiatives"],
+            }
+        )
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"dxroadmap {version}",
+        "as_of": out["as_of"],
+        "fiscal_year": out["fiscal_year"],
+        "last_quarter": out["last_quarter"],
+        "next_meeting": out["next_meeting"],
+        "plan": plan(settings),
+        "projects": projects,
+        "slipping": [slip(item) for item in items],
+        "invalid": out["invalid"],
+    }

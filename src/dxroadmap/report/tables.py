@@ -10,12 +10,13 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from dxroadmap import fiscal
 from dxroadmap.history import Event, ProjectSince
 from dxroadmap.i18n import Words
 from dxroadmap.problems import Problem
-from dxroadmap.progress import DatedActual, InitiativeStatus, ProjectStatus, SlipItem, TargetStatus
+from dxroadmap.progress import DatedActual, InitiativeStatus, ProjectStatus, Settings, SlipItem, TargetStatus
 from dxroadmap.report.data import Moved
 from dxroadmap.safe import clean
 
@@ -35,6 +36,19 @@ MARKS = {
 class Rows:
     header: list[str]
     rows: list[list[str]]
+
+
+def meta_line(settings: Settings, as_of: date, words: Words, sep: str = " / ") -> str:
+    """`As of 2026-11-26 (R8) / Last quarter R8 Q2 / Next meeting 第3回… 2026-11-30`."""
+    year, quarter = settings.calendar.last_completed_quarter(as_of)
+    parts = [
+        f"{words('as_of')} {as_of.isoformat()} ({fiscal.label(settings.calendar.year_of(as_of))})",
+        f"{words('last_quarter')} {fiscal.label(year)} {fiscal.quarter_label(quarter)}",
+    ]
+    meeting = settings.next_meeting(as_of)
+    if meeting is not None:
+        parts.append(f"{words('next_meeting')} {clean(meeting.name)} {meeting.date.isoformat()}")
+    return sep.join(parts)
 
 
 def legend(words: Words) -> str:
@@ -107,7 +121,7 @@ def status_rows(
                 clean(s.field),
                 clean(s.project.roadmap.name),
                 clean(s.project.roadmap.owner),
-                words(s.state),
+                f"{mark(s.state)} {words(s.state)}",
                 f"{s.counts.done}/{s.counts.due}/{s.counts.total}",
                 *(_year_cell(s, y, words) for y in years),
                 flags_text(s.flags, words),
@@ -166,7 +180,7 @@ def slipping_rows(items: Sequence[SlipItem], words: Words) -> Rows:
                 year,
                 target,
                 item.due.isoformat(),
-                str(item.days_late),
+                str(item.days_late) if item.days_late >= 0 else words("behind_pace"),
                 words("yes") if item.explained else words("no"),
                 words(item.outlook) if item.outlook else "",
             ]
@@ -212,9 +226,60 @@ def _csv_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def to_csv(rows: Rows) -> str:
+def target_rows(statuses: Sequence[ProjectStatus], words: Words) -> Rows:
+    """One row per target: the CSV export."""
+    header = [
+        "id", words("project"), words("field"), words("owner"), words("initiative"), words("year"),
+        words("target"), words("due"), words("state"), words("achieved_in"), words("kpi_value"),
+    ]  # fmt: skip
+    rows = []
+    for s in statuses:
+        for init in s.initiatives:
+            for t in init.targets:
+                value = t.kpi.value if t.kpi is not None else None
+                shown = "" if value is None else str(int(value) if float(value).is_integer() else value)
+                rows.append(
+                    [
+                        s.project.id, clean(s.project.roadmap.name), clean(s.field), clean(s.project.roadmap.owner),
+                        clean(init.name), fiscal.label(t.fiscal_year), clean(t.text), t.due.isoformat(),
+                        words(t.state), fiscal.label(t.achieved_in) if t.achieved_in else "", shown,
+                    ]
+                )  # fmt: skip
+    return Rows(header, rows)
+
+
+def markdown_report(
+    statuses: Sequence[ProjectStatus],
+    items: Sequence[SlipItem],
+    title: str,
+    meta: str,
+    years: Sequence[int],
+    words: Words,
+    moved: dict[str, Moved] | None = None,
+) -> str:
+    """Status table, slipping list and every project's grid, for GitHub / GitLab."""
+    parts = [f"# {_md_cell(clean(title))}\n", f"{_md_cell(clean(meta))}\n", f"{legend(words)}\n"]
+    parts += [f"## {words('summary_sheet')}\n", to_markdown(status_rows(statuses, years, words))]
+    parts.append(f"## {words('slipping_sheet')} ({len(items)})\n")
+    parts.append(to_markdown(slipping_rows(items, words)) if items else f"{words('nothing_slipping')}\n")
+    parts.append(f"## {words('projects_heading')}\n")
+    for s in statuses:
+        roadmap = s.project.roadmap
+        parts.append(f"### {_md_cell(clean(roadmap.name))} ({s.project.id})\n")
+        lines = [
+            f"- {words('field')}: {_md_cell(clean(roadmap.field))}",
+            f"- {words('owner')}: {_md_cell(clean(roadmap.owner))}",
+            *([f"- {words('summary')}: {_md_cell(clean(roadmap.summary))}"] if roadmap.summary else []),
+            f"- {words('state')}: {mark(s.state)} {words(s.state)} ({s.counts.done}/{s.counts.due}/{s.counts.total})",
+        ]
+        parts.append("\n".join(lines) + "\n")
+        parts.append(to_markdown(show_rows(s, years, words, (moved or {}).get(s.project.id))))
+    return "\n".join(parts)
+
+
+def to_csv(rows: Rows, lineterminator: str = "\n") -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator=lineterminator)
     writer.writerow(rows.header)
     writer.writerows([_csv_cell(cell) for cell in row] for row in rows.rows)
     return out.getvalue()

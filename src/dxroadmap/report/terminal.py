@@ -29,6 +29,7 @@ from dxroadmap.report.tables import (
     history_rows,
     legend,
     mark,
+    meta_line,
     show_rows,
     since_summary,
     slipping_rows,
@@ -71,16 +72,8 @@ def _text(value: str, style: str = "") -> Text:
 
 
 def _heading(settings: Settings, as_of: date, words: Words) -> Text:
-    year, quarter = settings.calendar.last_completed_quarter(as_of)
-    parts = []
-    if settings.title:
-        parts.append(clean(settings.title))
-    parts.append(f"{words('as_of')} {as_of.isoformat()} ({fiscal.label(settings.calendar.year_of(as_of))})")
-    parts.append(f"{words('last_quarter')} {fiscal.label(year)} {fiscal.quarter_label(quarter)}")
-    meeting = settings.next_meeting(as_of)
-    if meeting is not None:
-        parts.append(f"{words('next_meeting')} {clean(meeting.name)} {meeting.date.isoformat()}")
-    return Text(" | ".join(parts), style="bold")
+    parts = [clean(settings.title)] if settings.title else []
+    return Text(" | ".join([*parts, meta_line(settings, as_of, words, sep=" | ")]), style="bold")
 
 
 def status(
