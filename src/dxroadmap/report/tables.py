@@ -63,7 +63,7 @@ def bar(done: int, total: int, width: int = 10) -> str:
     if total == 0:
         return "[" + " " * width + "]    -"
     filled = round(width * done / total)
-    return f"[{'#' * filled}{'-' * (width - filled)}] {100 * done // total:3d}%"
+    return f"[{'#' * filled}{'-' * (width - filled)}] {round(100 * done / total):3d}%"
 
 
 def flags_text(flags: dict[str, int], words: Words) -> str:
