@@ -600,6 +600,21 @@ def test_dangling_symlink_is_unreadable(tmp_path: Path) -> None:
     only_problem(result, "unreadable", 1, 1, path_end="gone.yaml")
 
 
+def test_a_link_out_of_the_roadmaps_directory_is_not_followed(tmp_path: Path) -> None:
+    root = make_roadmaps(tmp_path / "roadmaps", {"good.yaml": BASE})
+    secret = tmp_path / "secret.yaml"
+    secret.write_text(BASE, encoding="utf-8")
+    (root / "out.yaml").symlink_to(secret)
+    (root / "sub").mkdir()
+    (root / "_shared").mkdir()
+    (root / "_shared" / "kept.yaml").write_text(BASE, encoding="utf-8")
+    (root / "sub" / "inside.yaml").symlink_to(root / "_shared" / "kept.yaml")  # a link within the directory is fine
+    result = run("validate", "--dir", str(root))
+    only_problem(result, "outside-root", 1, 1, path_end="out.yaml")
+    data = json.loads(run("status", "--dir", str(root), "--format", "json").stdout)
+    assert sorted(p["id"] for p in data["projects"]) == ["good", "sub/inside"]
+
+
 def test_symlink_loop_is_unreadable_and_hides_nothing(tmp_path: Path) -> None:
     root = make_roadmaps(tmp_path / "roadmaps", {"good.yaml": BASE, "zbad.yaml": "- x\n"})
     (root / "loop.yaml").symlink_to(root / "loop.yaml")
@@ -920,5 +935,6 @@ def test_every_problem_code_is_covered() -> None:
         "too-deep",
         "duplicate-year",
         "duplicate-id",
+        "outside-root",
     }
     assert set(CODES) - covered == set()

@@ -435,7 +435,7 @@ def test_record_keeps_the_file_mode(run: Run, seed_repo: Path) -> None:
     assert notes(parse(seed_repo), 1) == ["x"]
 
 
-def test_record_through_a_symlink_writes_the_target_and_keeps_the_link(run: Run, seed_repo: Path) -> None:
+def test_record_refuses_a_link_that_leads_out_of_the_roadmaps_directory(run: Run, seed_repo: Path) -> None:
     link = seed_repo / SEED_REL
     real = seed_repo / "elsewhere" / "kiban.yaml"
     real.parent.mkdir()
@@ -443,10 +443,23 @@ def test_record_through_a_symlink_writes_the_target_and_keeps_the_link(run: Run,
     link.symlink_to(Path("..") / "elsewhere" / "kiban.yaml")
     before = real.read_bytes()
     result = run("record", SEED_ID, "-i", "2", "--note", "リンク経由", "--as-of", AS_OF, cwd=seed_repo)
+    assert result.exit_code == 1
+    assert "outside-root" in result.output or "outside the roadmaps directory" in result.output
+    assert real.read_bytes() == before
+
+
+def test_record_through_a_symlink_writes_the_target_and_keeps_the_link(run: Run, seed_repo: Path) -> None:
+    link = seed_repo / SEED_REL
+    real = seed_repo / "roadmaps" / "_files" / "kiban.yaml"  # a link within the roadmaps directory
+    real.parent.mkdir()
+    shutil.move(link, real)
+    link.symlink_to(Path("_files") / "kiban.yaml")
+    before = real.read_bytes()
+    result = run("record", SEED_ID, "-i", "2", "--note", "リンク経由", "--as-of", AS_OF, cwd=seed_repo)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"recorded {SEED_ID} R8 Q2: {INIT2} (roadmaps/kurashi-dx-kiban.yaml)")
     assert link.is_symlink()
-    assert os.readlink(link) == str(Path("..") / "elsewhere" / "kiban.yaml")
+    assert os.readlink(link) == str(Path("_files") / "kiban.yaml")
     assert "          内容: リンク経由" in added_lines(before, real.read_bytes())
     assert tmp_files(real.parent) == [] and tmp_files(link.parent) == []
 

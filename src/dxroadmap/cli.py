@@ -567,6 +567,7 @@ def record(
     if interactive and request.empty:
         request = _ask_for_entry(found, portfolio, request, ctx)
     path = Path(found.path)
+    store.check_inside(portfolio.root, path)
     if commit and not dry_run:
         from dxroadmap import vcs
 

@@ -34,6 +34,7 @@ CODES: dict[str, str] = {
     "unknown-target": "達成 names no target of that initiative in that year or before",
     "duplicate-initiative": "two initiatives of one project have the same name",
     "duplicate-id": "two files give the same project id (a.yaml and a.yml)",
+    "outside-root": "a link in the roadmaps directory that leads out of it: not followed",
 }
 
 

@@ -30,6 +30,14 @@ PLAN_FILE = "_plan.yaml"
 SUFFIXES = (".yaml", ".yml")
 
 
+def check_inside(root: Path, path: Path) -> None:
+    """Refuse to write `path` (or what its link leads to) outside the roadmaps directory."""
+    base = root.resolve()
+    real = path.resolve()
+    if not (real.is_relative_to(base) and Path(os.path.abspath(path)).is_relative_to(base)):
+        raise StoreError(f"{display_path(path)} leads outside the roadmaps directory {base}: not written")
+
+
 def find_root(explicit: Path | None = None, cwd: Path | None = None) -> Path:
     """`--dir`, else `$DXROADMAP_DIR`, else the first `roadmaps/` in the current folder or a parent."""
     if explicit is not None:
@@ -103,7 +111,13 @@ def load_portfolio(root: Path, only: Iterable[Path] | None = None) -> Portfolio:
             continue  # the same file named twice
         read.add(real)
         absolute = Path(os.path.abspath(path))
-        pid = project_id(base, absolute) if absolute.is_relative_to(base) else absolute.stem
+        inside = absolute.is_relative_to(base)
+        if inside and not real.is_relative_to(base):
+            # a link in the roadmaps directory that leads out of it is not followed
+            message = f"a link to {real}, outside the roadmaps directory {base}: not read"
+            portfolio.problems.append(Problem(shown, 1, 1, "outside-root", message))
+            continue
+        pid = project_id(base, absolute) if inside else absolute.stem  # a file named on the command line
         if pid in seen:
             portfolio.problems.append(
                 Problem(shown, 1, 1, "duplicate-id", f"project id {pid} is also given by {seen[pid]}")
@@ -254,9 +268,9 @@ def resolve_project(portfolio: Portfolio, query: str) -> Project:
     ]
     if len(matches) == 1:
         return matches[0]
-    broken = sorted({p.path for p in portfolio.problems if needle in Path(p.path).stem.casefold()})
+    broken = [p for p in portfolio.problems if needle in Path(p.path).stem.casefold()]
     if not matches and broken:
-        raise StoreError(f"{query}: the file {', '.join(broken)} is invalid (run dxroadmap validate)")
+        raise StoreError(f"{query}: the file is invalid: {broken[0]}")
     pool = matches or portfolio.projects
     listed = "; ".join(f"{p.id} ({p.roadmap.name})" for p in pool[:20]) + (
         f" and {len(pool) - 20} more" if len(pool) > 20 else ""
