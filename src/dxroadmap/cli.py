@@ -150,7 +150,9 @@ def _years(portfolio: Portfolio, statuses: Sequence[ProjectStatus]) -> list[int]
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    from dxroadmap.safe import json_text
+
+    sys.stdout.write(json_text(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
 
 
 def _print_rows(rows: Any, fmt: Format) -> None:
@@ -770,7 +772,9 @@ def _render_export(
         from dxroadmap.report import data
 
         document = data.portfolio(statuses, items, portfolio.problems, settings, ctx.as_of, __version__)
-        return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+        from dxroadmap.safe import json_text
+
+        return (json_text(json.dumps(document, ensure_ascii=False, indent=2)) + "\n").encode()
     if chosen is ExportFormat.csv:
         from dxroadmap.report import tables
 
