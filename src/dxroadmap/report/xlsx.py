@@ -66,11 +66,11 @@ def sheet_title(name: str, taken: set[str]) -> str:
     base = _BAD_SHEET_CHARS.sub("_", clean(name)).strip("'") or "project"
     if base.casefold() == "history":  # reserved by Excel
         base += "_"
-    title = base[:31]
+    title = base[:31].rstrip("'")
     n = 2
     while title.casefold() in taken:
         suffix = f"~{n}"
-        title = base[: 31 - len(suffix)] + suffix
+        title = base[: 31 - len(suffix)].rstrip("'") + suffix
         n += 1
     taken.add(title.casefold())
     return title
