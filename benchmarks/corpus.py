@@ -42,20 +42,20 @@ def roadmap(rng: random.Random, number: int) -> dict[str, Any]:
     field = rng.choice(list(FIELDS))
     subject = rng.choice(SUBJECTS)
     initiatives = []
-    for k in range(rng.randint(3, 6)):
+    for k in range(rng.randint(3, 4)):
         targets: dict[str, list[Any]] = {}
         actuals: dict[str, list[Any]] = {}
         kpi = rng.choice(KPIS) if rng.random() < 0.3 else None
         for y, year in enumerate(YEARS):
-            items: list[Any] = [f"{subject}の{v}" for v in rng.sample(VERBS, rng.randint(1, 3))]
+            items: list[Any] = [v for v in rng.sample(VERBS, rng.randint(1, 2))]
             if kpi:
                 items.append({"指標": kpi[0], "目標値": 10 * (y + 1), "単位": kpi[1], "基準値": 0})
             targets[year] = items
-            if y <= 3:
+            if 2 <= y <= 3:
                 done = [t for t in items if isinstance(t, str) and rng.random() < 0.7]
                 entries: list[Any] = []
-                for q in (1, 2, 3, 4) if y < 3 else (1, 2):
-                    entry: dict[str, Any] = {"四半期": f"Q{q}", "内容": f"{subject}について第{q}四半期の取組を実施"}
+                for q in (2, 4) if y < 3 else (2,):
+                    entry: dict[str, Any] = {"四半期": f"Q{q}", "内容": f"第{q}四半期の取組を実施"}
                     if done:
                         entry["達成"] = [done.pop()]
                     if kpi and q == 2:
