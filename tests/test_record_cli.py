@@ -845,7 +845,7 @@ def test_interactive_new_asks_for_the_fields(run: Run, terminal: Start, seed_rep
     term.answer("端末事業")
     term.expect("担当課")
     term.answer("端末課")
-    term.expect("最初の取組の名称")
+    term.expect("The first initiative's name")
     term.answer("")
     assert term.finish() == 0, term.text
     assert "wrote roadmaps/kurashi/pty-jigyo.yaml" in term.text

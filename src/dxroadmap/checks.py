@@ -11,6 +11,7 @@ from datetime import date
 from difflib import get_close_matches
 
 from dxroadmap import fiscal
+from dxroadmap.i18n import t
 from dxroadmap.model import ActualEntry, KpiTarget, Roadmap, TaskTarget, field_name
 from dxroadmap.problems import Finding
 from dxroadmap.progress import Settings
@@ -20,14 +21,16 @@ Check = Callable[[Roadmap, Settings], Iterator[Finding]]
 
 def _hint(word: str, choices: tuple[str, ...] | list[str]) -> str:
     near = get_close_matches(word, list(choices), n=1, cutoff=0.4)
-    return f" (did you mean {near[0]}?)" if near else f" (the plan has: {', '.join(choices)})"
+    return t("check.did_you_mean", near=near[0]) if near else t("check.plan_has", choices=", ".join(choices))
 
 
 def field_in_plan(roadmap: Roadmap, settings: Settings) -> Iterator[Finding]:
     name = field_name(roadmap.field)
     if settings.fields and name not in settings.fields:
         yield Finding(
-            ("政策分野",), "unknown-field", f"no field {roadmap.field} in the plan{_hint(name, settings.fields)}"
+            ("政策分野",),
+            "unknown-field",
+            t("check.unknown_field", field=roadmap.field, hint=_hint(name, settings.fields)),
         )
 
 
@@ -41,7 +44,7 @@ def focus_in_field(roadmap: Roadmap, settings: Settings) -> Iterator[Finding]:
             yield Finding(
                 ("取組方針", i),
                 "unknown-focus",
-                f"{focus} is not a focus area of {field_name(roadmap.field)}{_hint(focus, areas)}",
+                t("check.unknown_focus", focus=focus, field=field_name(roadmap.field), hint=_hint(focus, areas)),
             )
 
 
@@ -57,7 +60,7 @@ def years_in_period(roadmap: Roadmap, settings: Settings) -> Iterator[Finding]:
                     yield Finding(
                         ("取組", i, key, year),
                         "year-out-of-period",
-                        f"{fiscal.label(year)} is outside the plan's period {span}",
+                        t("check.out_of_period", year=fiscal.label(year), span=span),
                         at_key=True,
                     )
 
@@ -82,8 +85,13 @@ def achieves_name_targets(roadmap: Roadmap, settings: Settings) -> Iterator[Find
                         yield Finding(
                             ("取組", i, "実績", year, j, "達成", k),
                             "unknown-target",
-                            f"達成 names {name}, which is no target of {initiative.name} in {fiscal.label(year)} or "
-                            f"before{_hint(fiscal.normalize(name), choices) if choices else ''}",
+                            t(
+                                "check.unknown_target",
+                                name=name,
+                                initiative=initiative.name,
+                                year=fiscal.label(year),
+                                hint=_hint(fiscal.normalize(name), choices) if choices else "",
+                            ),
                         )
 
 
@@ -98,8 +106,13 @@ def due_dates_within_their_year(roadmap: Roadmap, settings: Settings) -> Iterato
                     yield Finding(
                         ("取組", i, "目標", year, j, "期限"),
                         "bad-value",
-                        f"期限 {due.isoformat()} is outside {fiscal.label(year)} "
-                        f"({calendar.year_start(year).isoformat()} – {calendar.year_end(year).isoformat()})",
+                        t(
+                            "check.due_outside",
+                            due=due.isoformat(),
+                            year=fiscal.label(year),
+                            start=calendar.year_start(year).isoformat(),
+                            end=calendar.year_end(year).isoformat(),
+                        ),
                     )
 
 
@@ -111,7 +124,7 @@ def unique_initiatives(roadmap: Roadmap, settings: Settings) -> Iterator[Finding
             yield Finding(
                 ("取組", i, "名称"),
                 "duplicate-initiative",
-                f"initiative {initiative.name} appears twice (also number {seen[name] + 1})",
+                t("check.duplicate_initiative", name=initiative.name, number=seen[name] + 1),
             )
         seen.setdefault(name, i)
 

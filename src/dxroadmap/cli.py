@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 import typer
 
 from dxroadmap import __version__, fiscal, i18n
+from dxroadmap.i18n import t
 from dxroadmap.problems import StoreError
 
 if TYPE_CHECKING:  # imported lazily at run time
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # imported lazily at run time
 
 app = typer.Typer(
     name="dxroadmap",
-    help="Roadmaps of a DX promotion plan, kept as YAML files: validate, judge, report.",
+    help=t("help.app"),
     rich_markup_mode=None,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -52,17 +53,17 @@ class Lang(StrEnum):
 
 DirOption = Annotated[
     Path | None,
-    typer.Option("--dir", help="The roadmaps directory (default: $DXROADMAP_DIR, else roadmaps/ here or above)."),
+    typer.Option("--dir", help=t("help.dir")),
 ]
 AsOfOption = Annotated[
     datetime | None,
-    typer.Option("--as-of", formats=["%Y-%m-%d"], help="Judge as of this date, YYYY-MM-DD (default: today)."),
+    typer.Option("--as-of", formats=["%Y-%m-%d"], help=t("help.as_of")),
 ]
-LangOption = Annotated[Lang | None, typer.Option("--lang", help="Language of the output (default: from the locale).")]
-NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal.")]
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
-FieldOption = Annotated[str | None, typer.Option("--field", help="Only projects of this field (政策分野).")]
-OwnerOption = Annotated[str | None, typer.Option("--owner", help="Only projects whose owner (担当課) contains this.")]
+LangOption = Annotated[Lang | None, typer.Option("--lang", help=t("help.lang"))]
+NoColorOption = Annotated[bool, typer.Option("--no-color", help=t("help.no_color"))]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help=t("help.format"))]
+FieldOption = Annotated[str | None, typer.Option("--field", help=t("help.field"))]
+OwnerOption = Annotated[str | None, typer.Option("--owner", help=t("help.owner"))]
 
 
 @dataclass
@@ -74,13 +75,13 @@ class Context:
 
 
 def _context(dir: Path | None, as_of: datetime | None, lang: Lang | None, no_color: bool) -> Context:
+    chosen = i18n.resolve(lang.value if lang else None)
+    i18n.set_language(chosen)
     if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
     if os.environ.get("NO_COLOR"):
         no_color = True
-    return Context(
-        dir, as_of.date() if as_of else date.today(), i18n.Words(i18n.resolve(lang.value if lang else None)), no_color
-    )
+    return Context(dir, as_of.date() if as_of else date.today(), i18n.Words(chosen), no_color)
 
 
 P = ParamSpec("P")
@@ -101,7 +102,7 @@ def _errors_are_lines(command: Callable[P, R]) -> Callable[P, R]:
         except Exception as exc:  # the tool's own failure: still one line, never a traceback
             if os.environ.get("DXROADMAP_DEBUG"):
                 raise
-            _fail(f"internal error: {type(exc).__name__}: {exc} (set DXROADMAP_DEBUG=1 for details)")
+            _fail(t("cli.internal", kind=type(exc).__name__, message=exc))
 
     return wrapper
 
@@ -130,7 +131,7 @@ def _judge(
         wanted = field_name(field)
         known = list(dict.fromkeys([*portfolio.settings.fields, *(field_name(p.roadmap.field) for p in projects)]))
         if wanted not in known:
-            raise StoreError(f"no field {field}; fields: {', '.join(known)}")
+            raise StoreError(t("cli.no_field", field=field, fields=", ".join(known)))
         projects = [p for p in projects if field_name(p.roadmap.field) == wanted]
     if owner is not None:
         needle = fiscal.normalize(owner)
@@ -161,16 +162,14 @@ def _print_rows(rows: Any, fmt: Format) -> None:
     sys.stdout.write(tables.to_csv(rows) if fmt is Format.csv else tables.to_markdown(rows))
 
 
-@app.command()
+@app.command(help=t("help.status"))
 @_errors_are_lines
 def status(
     field: FieldOption = None,
     owner: OwnerOption = None,
     since: Annotated[
         str | None,
-        typer.Option(
-            "--since", help="Also what changed since WHEN: a date, a git revision, a meeting, or last-meeting."
-        ),
+        typer.Option("--since", help=t("help.since")),
     ] = None,
     format: FormatOption = Format.table,
     dir: DirOption = None,
@@ -227,10 +226,10 @@ def _report_problems(portfolio: Portfolio) -> None:
         sys.stderr.write(clean(str(problem)) + "\n")
 
 
-@app.command()
+@app.command(help=t("help.show"))
 @_errors_are_lines
 def show(
-    project: Annotated[str, typer.Argument(help="A project id, or a unique part of an id or a 事業名.")],
+    project: Annotated[str, typer.Argument(help=t("help.project"))],
     format: FormatOption = Format.table,
     dir: DirOption = None,
     as_of: AsOfOption = None,
@@ -281,16 +280,12 @@ def _moved(portfolio: Portfolio, project_id: str) -> dict[tuple[str, int, str], 
     return history.moved_from(history.review_log(repo, portfolio.root, portfolio.settings), project_id)
 
 
-@app.command("history")
+@app.command("history", help=t("help.history"))
 @_errors_are_lines
 def history_command(
-    project: Annotated[
-        str | None, typer.Argument(help="Only this project (an id, or part of an id or 事業名).")
-    ] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="From WHEN: a date, a git revision, a meeting, or last-meeting.")
-    ] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Up to WHEN (same forms as --since).")] = None,
+    project: Annotated[str | None, typer.Argument(help=t("help.history_project"))] = None,
+    since: Annotated[str | None, typer.Option("--since", help=t("help.history_since"))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=t("help.until"))] = None,
     format: FormatOption = Format.table,
     dir: DirOption = None,
     as_of: AsOfOption = None,
@@ -312,7 +307,7 @@ def history_command(
         only = {project} if project in ids else {store.resolve_project(portfolio, project).id}
     events = history.select(log, start, end, only)
     for warning in log.warnings:
-        sys.stderr.write(f"dxroadmap: warning: {warning}\n")
+        sys.stderr.write(f"dxroadmap: {t('cli.warning', message=warning)}\n")
     if format is Format.json:
         from dxroadmap.report import data
 
@@ -327,12 +322,12 @@ def history_command(
         _print_rows(tables.history_rows(events, ctx.words), format)
 
 
-@app.command()
+@app.command(help=t("help.slipping"))
 @_errors_are_lines
 def slipping(
     field: FieldOption = None,
     owner: OwnerOption = None,
-    exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when anything is flagged (for CI).")] = False,
+    exit_code: Annotated[bool, typer.Option("--exit-code", help=t("help.exit_code"))] = False,
     format: FormatOption = Format.table,
     dir: DirOption = None,
     as_of: AsOfOption = None,
@@ -362,12 +357,10 @@ def slipping(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(help=t("help.validate"))
 @_errors_are_lines
 def validate(
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders to check (default: all roadmaps).")
-    ] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help=t("help.paths"))] = None,
     format: FormatOption = Format.table,
     dir: DirOption = None,
     as_of: AsOfOption = None,
@@ -406,10 +399,10 @@ def validate(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(help=t("help.schema"))
 @_errors_are_lines
 def schema(
-    write: Annotated[bool, typer.Option("--write", help="Write the schemas into schemas/ beside roadmaps/.")] = False,
+    write: Annotated[bool, typer.Option("--write", help=t("help.write"))] = False,
     dir: DirOption = None,
     as_of: AsOfOption = None,
     lang: LangOption = None,
@@ -430,7 +423,7 @@ def schema(
     target.mkdir(parents=True, exist_ok=True)
     for name, content in generated.items():
         (target / name).write_text(schemas.dumps(content), encoding="utf-8")
-        sys.stdout.write(f"wrote {store.display_path(target / name)}\n")
+        sys.stdout.write(t("cli.wrote", path=store.display_path(target / name)) + "\n")
 
 
 def _interactive() -> bool:
@@ -445,7 +438,7 @@ def _choose(title: str, options: Sequence[str]) -> int:
         answer: int = typer.prompt(title, type=int)
         if 1 <= answer <= len(options):
             return answer - 1
-        typer.echo(f"  1–{len(options)}")
+        typer.echo("  " + t("prompt.range", count=len(options)))
 
 
 def _choose_many(title: str, options: Sequence[str]) -> list[int]:
@@ -457,7 +450,7 @@ def _choose_many(title: str, options: Sequence[str]) -> list[int]:
         numbers = [p for p in answer.replace(",", " ").split() if p]
         if all(n.isdigit() and 1 <= int(n) <= len(options) for n in numbers):
             return [int(n) - 1 for n in dict.fromkeys(numbers)]
-        typer.echo(f"  numbers from 1 to {len(options)}, e.g. 1,3")
+        typer.echo("  " + t("prompt.numbers", count=len(options)))
 
 
 def _year_option(value: str | None) -> int | None:
@@ -487,7 +480,7 @@ def _kpi_option(values: list[str] | None) -> list[tuple[str, int | float]]:
         except ValueError:
             value = float("nan")
         if not sep or not name.strip() or not math.isfinite(value):
-            raise typer.BadParameter(f"{item!r}: write NAME=VALUE with a number, e.g. 導入市町村数=7")
+            raise typer.BadParameter(t("cli.kpi", item=repr(item)))
         out.append((name.strip(), value))
     return out
 
@@ -495,34 +488,24 @@ def _kpi_option(values: list[str] | None) -> list[tuple[str, int | float]]:
 OUTLOOK_WORDS = ("順調", "注意", "困難")
 
 
-@app.command()
+@app.command(help=t("help.record"))
 @_errors_are_lines
 def record(
-    project: Annotated[str | None, typer.Argument(help="A project id, or a unique part of an id or a 事業名.")] = None,
-    initiative: Annotated[
-        str | None, typer.Option("-i", "--initiative", help="Initiative: a name, part of one, or its number.")
-    ] = None,
+    project: Annotated[str | None, typer.Argument(help=t("help.project"))] = None,
+    initiative: Annotated[str | None, typer.Option("-i", "--initiative", help=t("help.initiative"))] = None,
     year: Annotated[
         str | None,
-        typer.Option("--year", callback=_year_option, help="Fiscal year (default: of the last completed quarter)."),
+        typer.Option("--year", callback=_year_option, help=t("help.year")),
     ] = None,
-    quarter: Annotated[
-        str | None, typer.Option("--quarter", callback=_quarter_option, help="Q1–Q4 (default: last completed).")
-    ] = None,
-    done: Annotated[list[str] | None, typer.Option("--done", help="A target achieved (repeatable).")] = None,
-    note: Annotated[str | None, typer.Option("--note", help="What was done (内容).")] = None,
-    kpi: Annotated[
-        list[str] | None, typer.Option("--kpi", help="A KPI value, NAME=VALUE (repeatable; one entry each).")
-    ] = None,
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="Why something is late, and what is done (理由).")
-    ] = None,
-    outlook: Annotated[str | None, typer.Option("--outlook", help="The owner's outlook: 順調, 注意 or 困難.")] = None,
-    on: Annotated[
-        datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="The date of the actual (日付).")
-    ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the change as a diff; write nothing.")] = False,
-    commit: Annotated[bool, typer.Option("--commit", help="Commit the file: `record: <id> <year> <quarter>`.")] = False,
+    quarter: Annotated[str | None, typer.Option("--quarter", callback=_quarter_option, help=t("help.quarter"))] = None,
+    done: Annotated[list[str] | None, typer.Option("--done", help=t("help.done"))] = None,
+    note: Annotated[str | None, typer.Option("--note", help=t("help.note"))] = None,
+    kpi: Annotated[list[str] | None, typer.Option("--kpi", help=t("help.kpi"))] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help=t("help.reason"))] = None,
+    outlook: Annotated[str | None, typer.Option("--outlook", help=t("help.outlook"))] = None,
+    on: Annotated[datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help=t("help.date"))] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=t("help.dry_run"))] = False,
+    commit: Annotated[bool, typer.Option("--commit", help=t("help.commit"))] = False,
     dir: DirOption = None,
     as_of: AsOfOption = None,
     lang: LangOption = None,
@@ -532,15 +515,17 @@ def record(
     from dxroadmap import recording, store
 
     if outlook is not None and fiscal.normalize(outlook) not in OUTLOOK_WORDS:
-        raise typer.BadParameter("順調, 注意 or 困難", param_hint="--outlook")
+        raise typer.BadParameter(t("cli.outlook"), param_hint="--outlook")
     kpis = _kpi_option(kpi)
     ctx = _context(dir, as_of, lang, no_color)
     portfolio = _load(ctx)
     interactive = _interactive()
     if project is None:
         if not interactive or not portfolio.projects:
-            raise StoreError("give PROJECT (a project id, or part of one)")
-        found = portfolio.projects[_choose("Project", [f"{p.id}  {p.roadmap.name}" for p in portfolio.projects])]
+            raise StoreError(t("cli.give_project"))
+        found = portfolio.projects[
+            _choose(t("prompt.project"), [f"{p.id}  {p.roadmap.name}" for p in portfolio.projects])
+        ]
     else:
         found = store.resolve_project(portfolio, project)
     calendar = portfolio.settings.calendar
@@ -550,11 +535,12 @@ def record(
     if on is not None and calendar.year_of(on.date()) != fiscal_year:
         span = f"{calendar.year_start(fiscal_year).isoformat()} – {calendar.year_end(fiscal_year).isoformat()}"
         raise typer.BadParameter(
-            f"{on.date().isoformat()} is not in {fiscal.label(fiscal_year)} ({span})", param_hint="--date"
+            t("cli.date_outside", date=on.date().isoformat(), year=fiscal.label(fiscal_year), span=span),
+            param_hint="--date",
         )
     initiatives = found.roadmap.initiatives
     if initiative is None and len(initiatives) > 1 and interactive:
-        initiative = str(_choose("Initiative", [i.name for i in initiatives]) + 1)
+        initiative = str(_choose(t("prompt.initiative"), [i.name for i in initiatives]) + 1)
     request = recording.Request(
         initiative=initiative,
         year=fiscal_year,
@@ -576,13 +562,13 @@ def record(
         vcs.check_committable(path)
     change = recording.record(path, found.id, portfolio.settings, request, ctx.as_of, dry_run=dry_run)
     for warning in change.warnings:
-        sys.stderr.write(f"dxroadmap: warning: {warning}\n")
+        sys.stderr.write(f"dxroadmap: {t('cli.warning', message=warning)}\n")
     _print_change(change, found.id, fiscal_year, which, ctx, dry_run)
     if commit and not dry_run:
         from dxroadmap import vcs
 
         label = f"record: {found.id} {fiscal.label(fiscal_year)} {fiscal.quarter_label(which)}"
-        typer.echo(f"committed {vcs.commit_file(path, label)} {label}")
+        typer.echo(t("cli.committed", commit=vcs.commit_file(path, label), message=label))
 
 
 def _ask_for_entry(found: Project, portfolio: Portfolio, request: Any, ctx: Context) -> Any:
@@ -596,16 +582,16 @@ def _ask_for_entry(found: Project, portfolio: Portfolio, request: Any, ctx: Cont
     done: tuple[str, ...] = ()
     if candidates:
         labels = [f"{t.text} ({fiscal.label(t.fiscal_year)})" for t in candidates]
-        done = tuple(dict.fromkeys(candidates[i].text for i in _choose_many("Targets achieved (e.g. 1,3)", labels)))
-    note = typer.prompt("Note (内容)", default="", show_default=False).strip() or None
+        done = tuple(dict.fromkeys(candidates[i].text for i in _choose_many(t("prompt.targets"), labels)))
+    note = typer.prompt(t("prompt.note"), default="", show_default=False).strip() or None
     request = replace(request, initiative=str(index + 1), done=done, note=note)
     if request.empty:
-        raise StoreError("nothing to record")
+        raise StoreError(t("edit.nothing"))
     entry = edit.Entry(quarter=request.quarter, date=request.date, text=note, achieves=done)
     typer.echo(f"{found.id} / {found.roadmap.initiatives[index].name} / {fiscal.label(request.year)}:")
     typer.echo(f"  - {edit.flow_entry(entry)}")
-    if not typer.confirm("Record this?", default=True):
-        raise StoreError("nothing written")
+    if not typer.confirm(t("prompt.confirm"), default=True):
+        raise StoreError(t("cli.nothing_written"))
     return request
 
 
@@ -631,15 +617,15 @@ def store_path(path: Path) -> str:
     return store.display_path(path)
 
 
-@app.command()
+@app.command(help=t("help.new"))
 @_errors_are_lines
 def new(
-    project_id: Annotated[str, typer.Argument(help="The new project's id, e.g. sangyo/smart-nogyo.")],
-    field: Annotated[str | None, typer.Option("--field", help="政策分野 (a field of the plan).")] = None,
-    name: Annotated[str | None, typer.Option("--name", help="事業名.")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="担当課.")] = None,
-    initiative: Annotated[str | None, typer.Option("--initiative", help="The first initiative's name.")] = None,
-    years: Annotated[str | None, typer.Option("--years", help="Fiscal years with targets, e.g. R6-R9.")] = None,
+    project_id: Annotated[str, typer.Argument(help=t("help.new_id"))],
+    field: Annotated[str | None, typer.Option("--field", help=t("help.new_field"))] = None,
+    name: Annotated[str | None, typer.Option("--name", help=t("help.new_name"))] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help=t("help.new_owner"))] = None,
+    initiative: Annotated[str | None, typer.Option("--initiative", help=t("help.new_initiative"))] = None,
+    years: Annotated[str | None, typer.Option("--years", help=t("help.years"))] = None,
     dir: DirOption = None,
     as_of: AsOfOption = None,
     lang: LangOption = None,
@@ -659,24 +645,24 @@ def new(
     pid = scaffold.check_id(project_id)
     path = root / f"{pid}.yaml"
     if path.exists() or path.with_suffix(".yml").exists():
-        raise StoreError(f"{store.display_path(path)} exists already: not overwritten")
+        raise StoreError(t("store.exists", path=store.display_path(path)))
     interactive = _interactive()
 
     def ask(value: str | None, option: str, label: str) -> str:
         if value:
             return value
         if not interactive:
-            raise StoreError(f"give {option} ({label})")
+            raise StoreError(t("new.give", option=option, label=label))
         return str(typer.prompt(label)).strip()
 
     if field is None and interactive and settings.fields:
         field = settings.fields[_choose("政策分野", settings.fields)]
     field = ask(field, "--field", "政策分野")
     if settings.fields and field_name(field) not in settings.fields:
-        raise StoreError(f"no field {field} in the plan; fields: {', '.join(settings.fields)}")
+        raise StoreError(t("new.unknown_field", field=field, fields=", ".join(settings.fields)))
     name = ask(name, "--name", "事業名")
     owner = ask(owner, "--owner", "担当課")
-    first = initiative or (typer.prompt("最初の取組の名称", default="取組1") if interactive else "取組1")
+    first = initiative or (typer.prompt(t("new.first_initiative"), default="取組1") if interactive else "取組1")
     try:
         span = scaffold.parse_years(years) if years else _default_years(settings, ctx)
     except fiscal.FiscalError as exc:
@@ -687,10 +673,10 @@ def new(
     )
     roadmap, problems = store.parse_roadmap(text, store.display_path(path), settings)
     if roadmap is None:
-        raise StoreError(f"the new file would be invalid: {problems[0]}")
+        raise StoreError(t("new.invalid", problem=problems[0]))
     path.parent.mkdir(parents=True, exist_ok=True)
     store.write_atomic(path, text.encode("utf-8"), exclusive=True)
-    typer.echo(f"wrote {store.display_path(path)}")
+    typer.echo(t("new.wrote", path=store.display_path(path)))
 
 
 def _default_years(settings: Any, ctx: Context) -> list[int]:
@@ -712,16 +698,14 @@ class ExportFormat(StrEnum):
 _SUFFIXES = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "markdown", ".html": "html", ".htm": "html"}
 
 
-@app.command()
+@app.command(help=t("help.export"))
 @_errors_are_lines
 def export(
-    output: Annotated[str, typer.Option("-o", "--output", help="The file to write, or - for stdout (text formats).")],
-    format: Annotated[
-        ExportFormat | None, typer.Option("--format", "-f", help="Default: from the file's extension.")
-    ] = None,
+    output: Annotated[str, typer.Option("-o", "--output", help=t("help.output"))],
+    format: Annotated[ExportFormat | None, typer.Option("--format", "-f", help=t("help.export_format"))] = None,
     field: FieldOption = None,
     owner: OwnerOption = None,
-    no_bom: Annotated[bool, typer.Option("--no-bom", help="CSV without the UTF-8 BOM Excel needs.")] = False,
+    no_bom: Annotated[bool, typer.Option("--no-bom", help=t("help.no_bom"))] = False,
     dir: DirOption = None,
     as_of: AsOfOption = None,
     lang: LangOption = None,
@@ -734,11 +718,9 @@ def export(
         ExportFormat(_SUFFIXES[Path(output).suffix.lower()]) if Path(output).suffix.lower() in _SUFFIXES else None
     )
     if chosen is None:
-        raise typer.BadParameter(
-            "give --format xlsx|csv|json|markdown|html (the file's extension does not say)", param_hint="--format"
-        )
+        raise typer.BadParameter(t("cli.format_unknown"), param_hint="--format")
     if output == "-" and chosen is ExportFormat.xlsx:
-        raise typer.BadParameter("xlsx is binary: write it to a file", param_hint="-o")
+        raise typer.BadParameter(t("cli.xlsx_stdout"), param_hint="-o")
     ctx = _context(dir, as_of, lang, no_color)
     portfolio = _load(ctx)
     statuses = _judge(portfolio, ctx, field, owner)
@@ -751,7 +733,9 @@ def export(
     else:
         target = Path(output)
         store.write_atomic(target, content)
-        sys.stderr.write(f"wrote {store.display_path(target)} ({chosen.value}, {len(statuses)} projects)\n")
+        sys.stderr.write(
+            t("cli.wrote_export", path=store.display_path(target), format=chosen.value, count=len(statuses)) + "\n"
+        )
     _report_problems(portfolio)
     if portfolio.problems:
         raise typer.Exit(1)
@@ -817,7 +801,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool, typer.Option("--version", callback=_version, is_eager=True, help=t("help.version"))
     ] = False,
 ) -> None:
     """Roadmaps of a DX promotion plan, kept as YAML files: validate, judge, report."""

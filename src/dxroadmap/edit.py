@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from dxroadmap import fiscal
+from dxroadmap.i18n import t
 from dxroadmap.source import Document, Path, plain_is_text
 
 
@@ -226,13 +227,13 @@ _BARE_KEY_LINE = re.compile(r":[ \t]*(?:#.*)?$")
 def add_actuals(text: str, doc: Document, initiative: int, year: int, entries: Sequence[Entry]) -> str:
     """`text` with `entries` appended to 実績 of year `year` of initiative number `initiative`."""
     if not entries:
-        raise EditError("nothing to record")
+        raise EditError(t("edit.nothing"))
     lines = _Text(text)
     root = doc.data
     init_path: Path = ("取組", initiative)
     init = root["取組"][initiative]
     if init_path in doc.positions.flow or ("取組",) in doc.positions.flow:
-        raise EditError("the initiative is written in flow style ({…}); write it in block style to record into it")
+        raise EditError(t("edit.flow_initiative"))
     actuals_path: Path = (*init_path, "実績")
     actuals = init.get("実績")
     dash = _dash_offset(doc)
@@ -260,9 +261,9 @@ def add_actuals(text: str, doc: Document, initiative: int, year: int, entries: S
         block = _year_block(doc, year, entries, indent, dash)
         if _BARE_KEY_LINE.search(lines.line(key_line)):
             return lines.insert_lines(lines.after_line_of((key_line + 1, 1)), block)
-        raise EditError("実績 holds an explicit empty value; write `実績:` alone to record into it")
+        raise EditError(t("edit.explicit_empty"))
     if "実績" in init:
-        raise EditError("実績 is not a mapping of years")
+        raise EditError(t("edit.not_years"))
     # no 実績 yet: it goes after the initiative's last line, at the column of its keys
     name_col = doc.positions.keys[(*init_path, "名称")][1]
     block = [f"{' ' * (name_col - 1)}実績:"]
@@ -291,7 +292,7 @@ def _into_year(lines: _Text, doc: Document, path: Path, entries: Sequence[Entry]
     value = _get(doc.data, path)
     if path in doc.positions.flow:
         if not isinstance(value, list):
-            raise EditError("the year holds a flow mapping, not a list of actuals")
+            raise EditError(t("edit.flow_mapping_year"))
         end = doc.positions.ends[path]
         at = lines.offset(*doc.positions.ends[(*path, len(value) - 1)]) if value else lines.offset(*end) - 1
         return lines.insert(at, ("" if not value else ", ") + ", ".join(map(flow_entry, entries)))
@@ -313,7 +314,7 @@ def _into_year(lines: _Text, doc: Document, path: Path, entries: Sequence[Entry]
         first, last = lines.offset(*doc.positions.values[path]), lines.offset(*doc.positions.ends[path])
         original = lines.text[first:last]
         return lines.text[:first] + f"[{original}, {', '.join(map(flow_entry, entries))}]" + lines.text[last:]
-    raise EditError("the year's actuals are neither a list nor empty")
+    raise EditError(t("edit.year_neither"))
 
 
 def _get(data: Any, path: Path) -> Any:

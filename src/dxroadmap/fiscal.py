@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from dxroadmap.i18n import t
+
 REIWA_OFFSET = 2018  # 令和1年 = 2019
 MIN_YEAR, MAX_YEAR = 1989, 2200
 QUARTERS = (1, 2, 3, 4)
@@ -42,7 +44,7 @@ def parse_year(value: object) -> int:
     Accepts R5, 令和5年度, 令和５年度, 令和5, 令和元年度, FY2023, 2023年度, 2023年度(令和5年度), 2023.
     """
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise FiscalError(f"{value!r} is not a fiscal year (write R5, 令和5年度 or FY2023)")
+        raise FiscalError(t("year.unreadable", value=repr(value)))
     text = normalize(str(value)).replace(" ", "")
     year: int | None = None
     if m := _REIWA.match(text):
@@ -52,11 +54,11 @@ def parse_year(value: object) -> int:
         if m.group(2) is not None:
             era = REIWA_OFFSET + (1 if m.group(2) == "元" else int(m.group(2)))
             if era != year:
-                raise FiscalError(f"{value!r} names two different fiscal years ({year} and R{era - REIWA_OFFSET})")
+                raise FiscalError(t("year.two", value=repr(value), year=year, era=f"R{era - REIWA_OFFSET}"))
     if year is None:
-        raise FiscalError(f"{value!r} is not a fiscal year (write R5, 令和5年度, FY2023 or 2023)")
+        raise FiscalError(t("year.unreadable", value=repr(value)))
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise FiscalError(f"{value!r} is outside the years the tool handles ({MIN_YEAR}–{MAX_YEAR})")
+        raise FiscalError(t("year.range", value=repr(value), low=MIN_YEAR, high=MAX_YEAR))
     return year
 
 
@@ -71,12 +73,12 @@ _QUARTER = re.compile(r"^(?:Q([1-9]\d*)|([1-9]\d*)|第([1-9]\d*)四半期|([1-9]
 def parse_quarter(value: object) -> int:
     """1–4 from `Q2`, `2`, `第2四半期` (full-width digits too)."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise FiscalError(f"{value!r} is not a quarter (write Q1, Q2, Q3 or Q4)")
+        raise FiscalError(t("quarter.unreadable", value=repr(value)))
     text = normalize(str(value)).replace(" ", "")
     m = _QUARTER.match(text)
     number = next((int(g) for g in m.groups() if g), 0) if m else 0
     if number not in QUARTERS:
-        raise FiscalError(f"{value!r} is not a quarter (write Q1, Q2, Q3 or Q4)")
+        raise FiscalError(t("quarter.unreadable", value=repr(value)))
     return number
 
 

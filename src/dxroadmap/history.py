@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
 from dxroadmap import changes, fiscal, progress, source, store, vcs
+from dxroadmap.i18n import t
 from dxroadmap.model import Meeting, Project, Roadmap
 from dxroadmap.problems import StoreError
 from dxroadmap.progress import Settings
@@ -58,11 +59,11 @@ def resolve_when(when: str, repo: vcs.Repo, settings: Settings, as_of: date) -> 
         try:
             return Since(text, date.fromisoformat(text))
         except ValueError:
-            raise StoreError(f"{when}: not a valid date") from None
+            raise StoreError(t("history.bad_date", when=when)) from None
     if text == "last-meeting":
         meeting = settings.last_meeting(as_of)
         if meeting is None:
-            raise StoreError(f"no meeting of _plan.yaml before {as_of.isoformat()}")
+            raise StoreError(t("history.no_meeting", date=as_of.isoformat()))
         return _at_meeting(meeting)
     for meeting in settings.meetings:
         if fiscal.normalize(meeting.name) == fiscal.normalize(text):
@@ -71,8 +72,8 @@ def resolve_when(when: str, repo: vcs.Repo, settings: Settings, as_of: date) -> 
     if revision is not None:
         when_committed = repo.git("log", "-1", "--format=%aI", revision).strip()
         return Since(text, datetime.fromisoformat(when_committed).date(), revision)
-    meetings = ", ".join(m.name for m in settings.meetings) or "none in _plan.yaml"
-    raise StoreError(f"{when}: not a date (YYYY-MM-DD), last-meeting, a meeting ({meetings}) or a git revision")
+    meetings = ", ".join(m.name for m in settings.meetings) or t("history.no_meetings")
+    raise StoreError(t("history.unknown_when", when=when, meetings=meetings))
 
 
 def _at_meeting(meeting: Meeting) -> Since:
@@ -219,7 +220,7 @@ class _Walk:
             if isinstance(new, str):
                 if apply:
                     self.log.warnings.append(
-                        f"{commit.sha[:10]} {change.new_path}: invalid in this commit ({new}); skipped"
+                        t("history.invalid_version", commit=commit.sha[:10], path=change.new_path, problem=new)
                     )
                 continue
             found += [(key, c) for c in changes.diff(old, new)]
@@ -328,10 +329,10 @@ def _state_changes(then: progress.ProjectStatus, now: progress.ProjectStatus) ->
     def keyed(status: progress.ProjectStatus) -> dict[tuple[str, int, str, int], tuple[str, str]]:
         out: dict[tuple[str, int, str, int], tuple[str, str]] = {}
         for init in status.initiatives:
-            for t in init.targets:
-                base = (fiscal.normalize(init.name), t.fiscal_year, fiscal.normalize(t.text))
+            for target in init.targets:
+                base = (fiscal.normalize(init.name), target.fiscal_year, fiscal.normalize(target.text))
                 n = sum(1 for k in out if k[:3] == base)
-                out[(*base, n)] = (init.name, t.state)
+                out[(*base, n)] = (init.name, target.state)
         return out
 
     old, new = keyed(then), keyed(now)
@@ -344,9 +345,9 @@ def _state_changes(then: progress.ProjectStatus, now: progress.ProjectStatus) ->
 
 def text_of(status: progress.ProjectStatus, key: tuple[str, int, str, int]) -> str:
     for init in status.initiatives:
-        for t in init.targets:
-            if (fiscal.normalize(init.name), t.fiscal_year, fiscal.normalize(t.text)) == key[:3]:
-                return t.text
+        for target in init.targets:
+            if (fiscal.normalize(init.name), target.fiscal_year, fiscal.normalize(target.text)) == key[:3]:
+                return target.text
     return key[2]
 
 

@@ -114,6 +114,33 @@ class Words:
         self.lang = lang
         self._index = LANGS.index(lang)
 
-    def __call__(self, key: str, **values: object) -> str:
+    def __call__(self, key: str, /, **values: object) -> str:
         text = _WORDS[key][self._index]
         return text.format(**values) if values else text
+
+
+# The language of messages built by the core (problems, refusals): set once by the command line.
+_current = [resolve()]
+
+
+def set_language(lang: str) -> None:
+    _current[0] = lang if lang in LANGS else "en"
+
+
+def language() -> str:
+    return _current[0]
+
+
+def t(key: str, /, **values: object) -> str:
+    """A message of `catalog.MESSAGES` in the current language, with its placeholders filled."""
+    from dxroadmap.catalog import MESSAGES
+
+    text = MESSAGES[key][LANGS.index(_current[0])]
+    return text.format(**values) if values else text
+
+
+def template(key: str) -> str:
+    """A message with its placeholders left for someone else to fill (Pydantic's custom errors)."""
+    from dxroadmap.catalog import MESSAGES
+
+    return MESSAGES[key][LANGS.index(_current[0])]

@@ -27,21 +27,18 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from dxroadmap import fiscal
+from dxroadmap.i18n import t, template
 
 T = TypeVar("T")
 
 
 def _text(value: object) -> object:
     if isinstance(value, (dt.date, dt.datetime)):
-        raise PydanticCustomError(
-            "date-as-text",
-            "YAML reads {value} as a date, not text: put it in quotes ('{value}')",
-            {"value": value.isoformat()},
-        )
+        raise PydanticCustomError("date-as-text", template("model.date_as_text"), {"value": value.isoformat()})
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     if isinstance(value, str) and not value.strip():
-        raise PydanticCustomError("bad-value", "text is empty")
+        raise PydanticCustomError("bad-value", template("model.empty_text"))
     return value
 
 
@@ -95,7 +92,7 @@ def _unique_years(value: object) -> object:
             if year in seen:
                 raise PydanticCustomError(
                     "duplicate-year",
-                    "{first} and {second} name the same fiscal year",
+                    template("model.duplicate_year"),
                     {"first": str(seen[year]), "second": str(key), "key": key},
                 )
             seen[year] = key
@@ -119,7 +116,7 @@ def _direction(value: object) -> object:
     words = {"減少": "down", "down": "down", "増加": "up", "up": "up"}
     if isinstance(value, str) and fiscal.normalize(value) in words:
         return words[fiscal.normalize(value)]
-    raise PydanticCustomError("bad-value", "方向 is 増加 (higher is better) or 減少 (lower is better)")
+    raise PydanticCustomError("bad-value", template("model.direction"))
 
 
 OUTLOOKS = {"順調": "on_track", "注意": "at_risk", "困難": "off_track"}
@@ -132,14 +129,14 @@ def _outlook(value: object) -> object:
             return OUTLOOKS[word]
         if word in OUTLOOKS.values():
             return word
-    raise PydanticCustomError("bad-value", "見通し is 順調, 注意 or 困難")
+    raise PydanticCustomError("bad-value", template("model.outlook"))
 
 
 def _number(value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise PydanticCustomError("wrong-type", "expected a number, got {value}", {"value": repr(value)})
+        raise PydanticCustomError("wrong-type", template("model.not_number"), {"value": repr(value)})
     if not math.isfinite(value):
-        raise PydanticCustomError("bad-value", "expected a finite number, got {value}", {"value": repr(value)})
+        raise PydanticCustomError("bad-value", template("model.not_finite"), {"value": repr(value)})
     return value
 
 
@@ -170,8 +167,12 @@ class _Model(BaseModel):
             for key in data:
                 if key not in allowed:
                     near = get_close_matches(str(key), allowed, n=1, cutoff=0.5)
-                    hint = f" (did you mean {near[0]}?)" if near else f" (expected one of {', '.join(allowed)})"
-                    raise PydanticCustomError("unknown-key", "unknown key {key}{hint}", {"key": key, "hint": hint})
+                    hint = (
+                        t("model.did_you_mean", near=near[0])
+                        if near
+                        else t("model.expected_keys", keys=", ".join(allowed))
+                    )
+                    raise PydanticCustomError("unknown-key", template("model.unknown_key"), {"key": key, "hint": hint})
         return data
 
 
@@ -227,9 +228,9 @@ class ActualEntry(_Model):
     @model_validator(mode="after")
     def _says_something(self) -> ActualEntry:
         if (self.kpi is None) != (self.value is None):
-            raise PydanticCustomError("missing-key", "指標 and 値 go together: give both")
+            raise PydanticCustomError("missing-key", template("model.kpi_pair"))
         if self.text is None and not self.achieves and self.kpi is None:
-            raise PydanticCustomError("missing-key", "an actual needs at least one of 内容, 達成, 指標 and 値")
+            raise PydanticCustomError("missing-key", template("model.actual_empty"))
         return self
 
 
@@ -274,7 +275,7 @@ class Period(_Model):
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.end < self.start:
-            raise PydanticCustomError("bad-value", "期間: 終了 comes before 開始")
+            raise PydanticCustomError("bad-value", template("model.period_order"))
         return self
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from dxroadmap import edit, fiscal, progress, source, store
+from dxroadmap.i18n import t
 from dxroadmap.model import Actual, Initiative, KpiTarget, Project, Roadmap, TaskTarget
 from dxroadmap.problems import StoreError
 
@@ -67,13 +68,13 @@ def resolve_initiative(roadmap: Roadmap, query: str | None) -> int:
     if query is None:
         if len(initiatives) == 1:
             return 0
-        raise StoreError(f"give -i/--initiative (a name, part of one, or a number): {listing}")
+        raise StoreError(t("record.give_initiative", listing=listing))
     text = fiscal.normalize(query)
     if text.isdigit():
         number = int(text)
         if 1 <= number <= len(initiatives):
             return number - 1
-        raise StoreError(f"no initiative number {number}: {listing}")
+        raise StoreError(t("record.no_initiative_number", number=number, listing=listing))
     exact = [i for i, init in enumerate(initiatives) if fiscal.normalize(init.name) == text]
     partial = [i for i, init in enumerate(initiatives) if text in fiscal.normalize(init.name)]
     found = exact or partial
@@ -81,11 +82,12 @@ def resolve_initiative(roadmap: Roadmap, query: str | None) -> int:
         return found[0]
     if found:
         return _ambiguous(query, [initiatives[i] for i in found])
-    raise StoreError(f"no initiative matches {query}: {listing}")
+    raise StoreError(t("record.no_initiative", query=query, listing=listing))
 
 
 def _ambiguous(query: str, matches: list[Initiative]) -> int:
-    raise StoreError(f"{query} matches {len(matches)} initiatives: {'; '.join(m.name for m in matches)}")
+    listing = "; ".join(m.name for m in matches)
+    raise StoreError(t("record.ambiguous_initiative", query=query, count=len(matches), listing=listing))
 
 
 def open_targets(initiative: Initiative, settings: progress.Settings, year: int) -> list[progress.PlannedTarget]:
@@ -112,19 +114,24 @@ def build_entries(
 ) -> tuple[list[edit.Entry], list[str]]:
     """The entries to append (one per KPI beyond the first), and warnings; `StoreError` if refused."""
     if request.empty:
-        raise StoreError("nothing to record: give --done, --note or --kpi (--reason and --outlook go with one of them)")
+        raise StoreError(t("record.nothing"))
     initiative = project.roadmap.initiatives[index]
     candidates = open_targets(initiative, settings, request.year)
     names = {fiscal.normalize(t.text) for t in candidates}
     for name in request.done:
         if fiscal.normalize(name) not in names:
-            listing = ", ".join(f"{t.text} ({fiscal.label(t.fiscal_year)})" for t in candidates) or "none"
+            listing = ", ".join(f"{c.text} ({fiscal.label(c.fiscal_year)})" for c in candidates) or t("record.none")
             raise StoreError(
-                f"{name} is no open target of {initiative.name} in {fiscal.label(request.year)} or before; "
-                f"open targets: {listing}"
+                t(
+                    "record.not_open",
+                    name=name,
+                    initiative=initiative.name,
+                    year=fiscal.label(request.year),
+                    listing=listing,
+                )
             )
     warnings = [
-        f"{name} is no KPI of {initiative.name}: recorded as a monitored indicator"
+        t("record.monitored", name=name, initiative=initiative.name)
         for name, _ in request.kpis
         if fiscal.normalize(name) not in _kpi_names(initiative)
     ]
@@ -154,20 +161,20 @@ def record(
             text = source.decode(before, shown)
             document = source.load(text, shown)
         except source.SourceError as exc:
-            raise StoreError(f"{exc.problem} (fix the file first)") from None
+            raise StoreError(t("record.fix_first", problem=exc.problem)) from None
         roadmap, problems = store.parse_roadmap(text, shown, settings)
         if roadmap is None:
-            raise StoreError(f"{problems[0]} (fix the file first)")
+            raise StoreError(t("record.fix_first", problem=problems[0]))
         project = Project(project_id, shown, roadmap)
         index = resolve_initiative(roadmap, request.initiative)
         entries, warnings = build_entries(project, index, request, settings)
         try:
             new_text = edit.add_actuals(text, document, index, request.year, entries)
         except edit.EditError as exc:
-            raise StoreError(f"{shown}: cannot record: {exc}") from None
+            raise StoreError(t("record.cannot", path=shown, reason=exc)) from None
         new_roadmap, problems = store.parse_roadmap(new_text, shown, settings)
         if new_roadmap is None:
-            raise StoreError(f"the record would make the file invalid, so nothing was written: {problems[0]}")
+            raise StoreError(t("record.would_be_invalid", problem=problems[0]))
         _check_only_added(roadmap, new_roadmap, index, request.year, entries)
         after = (store.BOM if before.startswith(store.BOM) else b"") + new_text.encode("utf-8")
         if not dry_run:
@@ -190,10 +197,7 @@ def _check_only_added(old: Roadmap, new: Roadmap, index: int, year: int, entries
     initiatives = list(new.initiatives)
     initiatives[index] = initiatives[index].model_copy(update={"actuals": actuals})
     if after[len(before) :] != expected or new.model_copy(update={"initiatives": initiatives}) != old:
-        raise StoreError(
-            "the entry cannot be added here without changing what the file says (a block scalar `|` at the "
-            "very end of a file with no final newline, say); nothing was written"
-        )
+        raise StoreError(t("record.changes_more"))
 
 
 def _moved(old: Project, new: Project, settings: progress.Settings, as_of: date) -> list[tuple[str, str, str]]:

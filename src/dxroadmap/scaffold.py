@@ -6,6 +6,7 @@ import re
 
 from dxroadmap import fiscal
 from dxroadmap.edit import scalar
+from dxroadmap.i18n import t
 from dxroadmap.problems import StoreError
 
 _SEGMENT = re.compile(r"^[^\s/\\:*?\"<>|]+$")
@@ -20,10 +21,7 @@ def check_id(project_id: str) -> str:
         or text.startswith("/")
         or any(not _SEGMENT.match(p) or p in (".", "..") or p.startswith(("_", ".")) for p in parts)
     ):
-        raise StoreError(
-            f"{project_id} is not a project id: use a relative path such as sangyo/smart-nogyo "
-            "(no .., no leading _ or ., no spaces)"
-        )
+        raise StoreError(t("new.bad_id", id=project_id))
     return text
 
 
@@ -31,10 +29,10 @@ def parse_years(text: str) -> list[int]:
     """`R6-R9`, `R6..R9`, `R6〜R9` or a single year."""
     parts = [p for p in re.split(r"\s*(?:\.\.|-|〜|~|–)\s*", fiscal.normalize(text)) if p]
     if not 1 <= len(parts) <= 2:
-        raise fiscal.FiscalError(f"{text!r}: write a range such as R6-R9")
+        raise fiscal.FiscalError(t("new.bad_range", value=repr(text)))
     first, last = fiscal.parse_year(parts[0]), fiscal.parse_year(parts[-1])
     if last < first:
-        raise fiscal.FiscalError(f"{text!r}: the range ends before it starts")
+        raise fiscal.FiscalError(t("new.backwards", value=repr(text)))
     return list(range(first, last + 1))
 
 

@@ -25,6 +25,7 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.reader import ReaderError
 
+from dxroadmap.i18n import t
 from dxroadmap.problems import Problem
 
 MAX_BYTES = 1 << 20  # 1 MiB: real roadmaps are a few KB
@@ -33,7 +34,9 @@ Key = str | int
 Path = tuple[Key, ...]
 
 _CORE = "tag:yaml.org,2002:"
-_ALLOWED_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")} | {"!"}
+_ALLOWED_TAGS = {f"{_CORE}{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")} | {
+    "!"
+}
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT = re.compile(r"^(?:[-+]?[0-9_]+|0o[0-7_]+|0x[0-9a-fA-F_]+)$")
@@ -95,7 +98,7 @@ def decode(raw: bytes, path: str) -> str:
     """UTF-8 text (a BOM is accepted) or a `SourceError` that says how to fix the encoding."""
     if len(raw) > MAX_BYTES:
         raise SourceError(
-            Problem(path, 1, 1, "too-large", f"the file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}")
+            Problem(path, 1, 1, "too-large", t("source.too_large", size=f"{len(raw):,}", limit=f"{MAX_BYTES:,}"))
         )
     try:
         text = raw.decode("utf-8-sig")
@@ -104,12 +107,11 @@ def decode(raw: bytes, path: str) -> str:
         line = before.count(b"\n") + 1
         column = len(before) - (before.rfind(b"\n") + 1) + 1
         utf16 = raw[:2] in (b"\xff\xfe", b"\xfe\xff")
-        guess, encoding = ("UTF-16", "UTF-16") if utf16 else ("Shift_JIS (CP932) or EUC-JP, perhaps", "CP932")
+        guess, encoding = (t("source.guess_utf16"), "UTF-16") if utf16 else (t("source.guess_sjis"), "CP932")
         raise SourceError(
             Problem(
                 path, line, column, "not-utf8",
-                f"the file is not UTF-8 ({guess}): re-save it as UTF-8 "
-                f"(e.g. `iconv -f {encoding} -t UTF-8`, or 'UTF-8' in the editor's Save As)",
+                t("source.not_utf8", guess=guess, encoding=encoding),
             )
         ) from None  # fmt: skip
     if "\x00" in text:
@@ -120,7 +122,7 @@ def decode(raw: bytes, path: str) -> str:
                 head.count("\n") + 1,
                 len(head) - (head.rfind("\n") + 1) + 1,
                 "binary",
-                "the file holds NUL bytes: it is not a text file",
+                t("source.binary"),
             )
         )
     return text
@@ -130,9 +132,7 @@ def load(text: str, path: str) -> Document:
     """Parse one YAML document into data and positions; raise `SourceError` on the first problem."""
     if marker := _CONFLICT.search(text):
         line = text.count("\n", 0, marker.start()) + 1
-        raise SourceError(
-            Problem(path, line, 1, "conflict-marker", "git conflict marker: resolve the merge and remove the markers")
-        )
+        raise SourceError(Problem(path, line, 1, "conflict-marker", t("source.conflict")))
     builder = _Builder(path)
     try:
         for event in _parser().parse(text):
@@ -141,17 +141,19 @@ def load(text: str, path: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise SourceError(Problem(path, line, column, "yaml-syntax", f"YAML syntax: {what}")) from None
+        raise SourceError(Problem(path, line, column, "yaml-syntax", t("source.syntax", what=what))) from None
     except ReaderError as exc:
         before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore")  # the C reader counts bytes
         line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
         raise SourceError(
-            Problem(path, line, column, "yaml-syntax", f"character U+{exc.character:04X}: {exc.reason} in YAML")
+            Problem(
+                path, line, column, "yaml-syntax", t("source.character", code=f"{exc.character:04X}", reason=exc.reason)
+            )
         ) from None
     except YAMLError as exc:
-        raise SourceError(Problem(path, 1, 1, "yaml-syntax", f"YAML syntax: {exc}")) from None
+        raise SourceError(Problem(path, 1, 1, "yaml-syntax", t("source.syntax", what=exc))) from None
     if builder.documents == 0 or builder.result is None:
-        raise SourceError(Problem(path, 1, 1, "empty-file", "the file holds no data"))
+        raise SourceError(Problem(path, 1, 1, "empty-file", t("source.empty")))
     return Document(path, text, builder.result, builder.positions)
 
 
@@ -171,7 +173,7 @@ def _scalar(event: ScalarEvent, path: str) -> Any:
     plain = event.style in (None, "") and tag is None
     if tag is not None and tag not in _ALLOWED_TAGS:
         line, column = event.start_mark.line + 1, event.start_mark.column + 1
-        raise SourceError(Problem(path, line, column, "yaml-tag", f"the tag {tag} is not allowed: write plain values"))
+        raise SourceError(Problem(path, line, column, "yaml-tag", t("source.tag", tag=tag)))
     kind = tag[len(_CORE) :] if tag and tag.startswith(_CORE) else ("resolve" if plain else "str")
     if kind == "resolve":
         if _NULL.match(value):
@@ -210,7 +212,9 @@ def _scalar(event: ScalarEvent, path: str) -> Any:
             return None
     except ValueError:
         line, column = event.start_mark.line + 1, event.start_mark.column + 1
-        raise SourceError(Problem(path, line, column, "bad-value", f"{value!r} is not a valid {kind}")) from None
+        raise SourceError(
+            Problem(path, line, column, "bad-value", t("source.bad_scalar", value=repr(value), kind=kind))
+        ) from None
     return value
 
 
@@ -249,23 +253,19 @@ class _Builder:
 
     def feed(self, event: Any) -> None:
         if isinstance(event, AliasEvent):
-            raise self._fail(
-                event, "alias", f"alias *{event.anchor}: anchors and aliases are not allowed; write the value out"
-            )
+            raise self._fail(event, "alias", t("source.alias", name=event.anchor))
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
-            raise self._fail(
-                event, "alias", f"anchor &{anchor}: anchors and aliases are not allowed; write the value out"
-            )
+            raise self._fail(event, "alias", t("source.anchor", name=anchor))
         if isinstance(event, ScalarEvent):
             path = self._add(_scalar(event, self.path), event)
             self._ended(path, (event.end_mark.line + 1, event.end_mark.column + 1), is_key=path == self._key_path())
         elif isinstance(event, (MappingStartEvent, SequenceStartEvent)):
             tag = str(event.tag) if event.tag is not None else None
             if tag is not None and tag not in _ALLOWED_TAGS:
-                raise self._fail(event, "yaml-tag", f"the tag {tag} is not allowed: write plain values")
+                raise self._fail(event, "yaml-tag", t("source.tag", tag=tag))
             if len(self.stack) >= MAX_DEPTH:
-                raise self._fail(event, "too-deep", f"nesting deeper than {MAX_DEPTH} levels: no roadmap needs this")
+                raise self._fail(event, "too-deep", t("source.too_deep", depth=MAX_DEPTH))
             container: Any = {} if isinstance(event, MappingStartEvent) else []
             path = self._add(container, event)
             flow = bool(event.flow_style)
@@ -281,7 +281,7 @@ class _Builder:
         elif type(event).__name__ == "DocumentStartEvent":
             self.documents += 1
             if self.documents > 1:
-                raise self._fail(event, "yaml-syntax", "a second YAML document (---): one roadmap per file")
+                raise self._fail(event, "yaml-syntax", t("source.second_document"))
 
     def _key_path(self) -> Path | None:
         """The path a scalar just added as a mapping key reports (its parent's), else None."""
@@ -310,10 +310,10 @@ class _Builder:
             return path
         if frame.key is _NO_KEY:
             if isinstance(value, (dict, list)):
-                raise self._fail(event, "wrong-type", "a mapping key must be plain text, not a list or mapping")
+                raise self._fail(event, "wrong-type", t("source.complex_key"))
             if value in container:
                 first = self.positions.keys[(*parent, value)]
-                raise self._fail(event, "duplicate-key", f"duplicate key {value} (first at line {first[0]})")
+                raise self._fail(event, "duplicate-key", t("source.duplicate_key", key=value, line=first[0]))
             frame.key, frame.key_at = value, where
             return parent
         path = (*parent, frame.key)

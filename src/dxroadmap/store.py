@@ -22,6 +22,7 @@ from pydantic_core import ErrorDetails
 
 from dxroadmap import checks, source
 from dxroadmap.fiscal import normalize
+from dxroadmap.i18n import t
 from dxroadmap.model import PLAN, ROADMAP, Plan, Project, Roadmap
 from dxroadmap.problems import CODES, Finding, Problem, StoreError
 from dxroadmap.progress import Settings
@@ -35,26 +36,26 @@ def check_inside(root: Path, path: Path) -> None:
     base = root.resolve()
     real = path.resolve()
     if not (real.is_relative_to(base) and Path(os.path.abspath(path)).is_relative_to(base)):
-        raise StoreError(f"{display_path(path)} leads outside the roadmaps directory {base}: not written")
+        raise StoreError(t("store.not_written_outside", path=display_path(path), base=base))
 
 
 def find_root(explicit: Path | None = None, cwd: Path | None = None) -> Path:
     """`--dir`, else `$DXROADMAP_DIR`, else the first `roadmaps/` in the current folder or a parent."""
     if explicit is not None:
         if not explicit.is_dir():
-            raise StoreError(f"{explicit}: no such directory")
+            raise StoreError(t("store.no_dir", path=explicit))
         return explicit
     env = os.environ.get("DXROADMAP_DIR")
     if env:
         if not Path(env).is_dir():
-            raise StoreError(f"DXROADMAP_DIR={env}: no such directory")
+            raise StoreError(t("store.no_env_dir", path=env))
         return Path(env)
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / "roadmaps"
         if candidate.is_dir():
             return candidate
-    raise StoreError(f"no roadmaps/ directory in {here} or its parents: give --dir or set DXROADMAP_DIR")
+    raise StoreError(t("store.no_roadmaps", here=here))
 
 
 def display_path(path: Path) -> str:
@@ -105,7 +106,7 @@ def load_portfolio(root: Path, only: Iterable[Path] | None = None) -> Portfolio:
         try:
             real = path.resolve(strict=path.is_symlink())
         except (OSError, RuntimeError) as exc:
-            portfolio.problems.append(Problem(shown, 1, 1, "unreadable", f"cannot follow the link: {exc}"))
+            portfolio.problems.append(Problem(shown, 1, 1, "unreadable", t("store.link", reason=exc)))
             continue
         if real in read:
             continue  # the same file named twice
@@ -114,13 +115,13 @@ def load_portfolio(root: Path, only: Iterable[Path] | None = None) -> Portfolio:
         inside = absolute.is_relative_to(base)
         if inside and not real.is_relative_to(base):
             # a link in the roadmaps directory that leads out of it is not followed
-            message = f"a link to {real}, outside the roadmaps directory {base}: not read"
+            message = t("store.outside", real=real, base=base)
             portfolio.problems.append(Problem(shown, 1, 1, "outside-root", message))
             continue
         pid = project_id(base, absolute) if inside else absolute.stem  # a file named on the command line
         if pid in seen:
             portfolio.problems.append(
-                Problem(shown, 1, 1, "duplicate-id", f"project id {pid} is also given by {seen[pid]}")
+                Problem(shown, 1, 1, "duplicate-id", t("store.duplicate_id", id=pid, other=seen[pid]))
             )
             continue
         seen[pid] = shown
@@ -173,7 +174,7 @@ def _read(path: Path) -> tuple[source.Document | None, list[Problem]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [Problem(shown, 1, 1, "unreadable", f"cannot read: {exc.strerror or exc}")]
+        return None, [Problem(shown, 1, 1, "unreadable", t("store.unreadable", reason=exc.strerror or exc))]
     try:
         return source.load(source.decode(raw, shown), shown), []
     except source.SourceError as exc:
@@ -183,12 +184,8 @@ def _read(path: Path) -> tuple[source.Document | None, list[Problem]]:
 def _validate(document: source.Document, adapter: Any) -> tuple[Any, list[Problem]]:
     if not isinstance(document.data, dict):
         line, column = document.positions.values.get((), (1, 1))
-        kind = "a list" if isinstance(document.data, list) else "a single value"
-        return None, [
-            Problem(
-                document.path, line, column, "not-mapping", f"the top level is {kind}: a roadmap is a mapping of keys"
-            )
-        ]
+        kind = t("source.kind_list") if isinstance(document.data, list) else t("source.kind_scalar")
+        return None, [Problem(document.path, line, column, "not-mapping", t("source.not_mapping", kind=kind))]
     try:
         return adapter.validate_python(document.data), []
     except ValidationError as exc:
@@ -201,38 +198,38 @@ def _problem(document: source.Document, finding: Finding) -> Problem:
 
 
 _EXPECTED = {
-    "string_type": "text",
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "int_from_float": "a whole number",
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "list_type": "a list",
-    "dict_type": "a mapping (key: value)",
-    "model_type": "a mapping (key: value)",
-    "model_attributes_type": "a mapping (key: value)",
-    "date_type": "a date (YYYY-MM-DD)",
-    "date_parsing": "a date (YYYY-MM-DD)",
-    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
-    "date_from_datetime_inexact": "a date without a time (YYYY-MM-DD)",
-    "bool_type": "true or false",
+    "string_type": "type.text",
+    "int_type": "type.int",
+    "int_parsing": "type.int",
+    "int_from_float": "type.int",
+    "float_type": "type.number",
+    "float_parsing": "type.number",
+    "list_type": "type.list",
+    "dict_type": "type.mapping",
+    "model_type": "type.mapping",
+    "model_attributes_type": "type.mapping",
+    "date_type": "type.date",
+    "date_parsing": "type.date",
+    "date_from_datetime_parsing": "type.date",
+    "date_from_datetime_inexact": "type.date_only",
+    "bool_type": "type.bool",
 }
 
 
 def _kind(value: Any) -> str:
     if value is None:
-        return "nothing"
+        return t("got.nothing")
     if isinstance(value, bool):
-        return f"{str(value).lower()}"
+        return str(value).lower()
     if isinstance(value, dict):
-        return "a mapping"
+        return t("got.mapping")
     if isinstance(value, list):
-        return "a list"
+        return t("got.list")
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return t("got.number", value=value)
     if isinstance(value, str):
-        return f"the text {value!r}"
-    return f"{value}"
+        return t("got.text", value=repr(value))
+    return str(value)
 
 
 def _from_pydantic(document: source.Document, error: ErrorDetails) -> Problem:
@@ -245,12 +242,13 @@ def _from_pydantic(document: source.Document, error: ErrorDetails) -> Problem:
     if kind in CODES:
         code, message = kind, error["msg"]
     elif kind == "missing":
-        code, message = "missing-key", f"missing key {names[-1] if names else ''}".strip()
+        code, message = "missing-key", t("model.missing_key", key=names[-1] if names else "").strip()
         loc = loc[:-1]
     elif kind in _EXPECTED:
-        code, message = "wrong-type", f"{where}expected {_EXPECTED[kind]}, got {_kind(error['input'])}"
+        code = "wrong-type"
+        message = t("model.wrong_type", where=where, expected=t(_EXPECTED[kind]), got=_kind(error["input"]))
     elif kind == "too_short" and names and names[-1] == "取組":
-        code, message = "missing-key", "取組 needs at least one initiative"
+        code, message = "missing-key", t("model.no_initiative")
     else:
         code, message = "bad-value", f"{where}{error['msg']}"
     line, column = source.locate(document.data, document.positions, loc, at_key)
@@ -270,14 +268,15 @@ def resolve_project(portfolio: Portfolio, query: str) -> Project:
         return matches[0]
     broken = [p for p in portfolio.problems if needle in Path(p.path).stem.casefold()]
     if not matches and broken:
-        raise StoreError(f"{query}: the file is invalid: {broken[0]}")
+        raise StoreError(t("store.invalid_project", query=query, problem=broken[0]))
     pool = matches or portfolio.projects
     listed = "; ".join(f"{p.id} ({p.roadmap.name})" for p in pool[:20]) + (
-        f" and {len(pool) - 20} more" if len(pool) > 20 else ""
+        t("store.and_more", count=len(pool) - 20) if len(pool) > 20 else ""
     )
     if matches:
-        raise StoreError(f"{query} matches {len(matches)} projects: {listed}")
-    raise StoreError(f"no project matches {query}" + (f"; projects: {listed}" if pool else " (no valid projects)"))
+        raise StoreError(t("store.ambiguous", query=query, count=len(matches), listed=listed))
+    more = t("store.projects_are", listed=listed) if pool else t("store.no_valid")
+    raise StoreError(t("store.no_match", query=query, more=more))
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -297,14 +296,13 @@ def locked(path: Path, timeout: float = 10.0) -> Iterator[None]:
     try:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise StoreError(f"{display_path(lock)}: cannot create the lock file: {exc.strerror or exc}") from None
+        raise StoreError(t("store.lock_file", path=display_path(lock), reason=exc.strerror or exc)) from None
     try:
         deadline = time.monotonic() + timeout
         while not _try_lock(fd):
             if time.monotonic() > deadline:
                 raise StoreError(
-                    f"{display_path(path)} is being written by another dxroadmap: could not get its lock "
-                    f"{display_path(lock)} within {timeout:g} s; nothing was written, try again"
+                    t("store.locked", path=display_path(path), lock=display_path(lock), timeout=f"{timeout:g}")
                 )
             time.sleep(0.02)
         yield
@@ -359,9 +357,9 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
             raise
         _fsync_folder(real.parent)
     except FileExistsError:
-        raise StoreError(f"{display_path(real)} exists already: not overwritten") from None
+        raise StoreError(t("store.exists", path=display_path(real))) from None
     except OSError as exc:
-        raise StoreError(f"{display_path(real)}: cannot write ({exc.strerror or exc}); the file is unchanged") from None
+        raise StoreError(t("store.cannot_write", path=display_path(real), reason=exc.strerror or exc)) from None
 
 
 def _umask() -> int:

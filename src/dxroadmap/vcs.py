@@ -13,16 +13,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from dxroadmap.i18n import t
 from dxroadmap.problems import StoreError
 
 
 def _git(folder: Path, *args: str) -> str:
     if shutil.which("git") is None:
-        raise StoreError("git is not installed: --commit needs it")
+        raise StoreError(t("git.missing"))
     proc = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         message = (proc.stderr or proc.stdout).strip().splitlines()
-        raise StoreError(f"git {args[0]}: {message[-1] if message else f'exit {proc.returncode}'}")
+        raise StoreError(
+            t("git.failed", command=args[0], message=message[-1] if message else f"exit {proc.returncode}")
+        )
     return proc.stdout
 
 
@@ -32,10 +35,10 @@ def check_committable(path: Path) -> None:
     try:
         _git(folder, "rev-parse", "--is-inside-work-tree")
     except StoreError:
-        raise StoreError(f"{path}: not inside a git repository, so --commit cannot commit it") from None
+        raise StoreError(t("git.not_repo_commit", path=path)) from None
     status = _git(folder, "status", "--porcelain=v1", "--", path.resolve().name)
     if status.strip():
-        raise StoreError(f"{path} has uncommitted changes already; commit or discard them first (nothing was written)")
+        raise StoreError(t("git.dirty", path=path))
 
 
 def commit_file(path: Path, message: str) -> str:
@@ -77,18 +80,18 @@ class Repo:
 
     def __init__(self, folder: Path) -> None:
         if shutil.which("git") is None:
-            raise StoreError("git is not installed: the review log needs it")
+            raise StoreError(t("git.missing"))
         try:
             top = _git(folder, "rev-parse", "--show-toplevel").strip()
         except StoreError:
-            raise StoreError(f"{folder} is not inside a git repository: the review log is git's history") from None
+            raise StoreError(t("git.not_repo", path=folder)) from None
         if _git(folder, "rev-parse", "--is-shallow-repository").strip() == "true":
-            raise StoreError("this is a shallow clone: its history is cut off (run `git fetch --unshallow`)")
+            raise StoreError(t("git.shallow"))
         self.top = Path(top)
         try:
             _git(self.top, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
         except StoreError:
-            raise StoreError("the repository has no commits yet") from None
+            raise StoreError(t("git.no_commits")) from None
 
     def git(self, *args: str) -> str:
         return _git(self.top, *args)

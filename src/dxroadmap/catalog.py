@@ -1,0 +1,435 @@
+"""Every message of dxroadmap in Japanese and English: key -> (日本語, English).
+
+Placeholders are `{name}` (str.format); both languages use the same names (a test checks it).
+Labels of tables live in `i18n._WORDS`; problem messages, refusals, prompts and help texts here.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # --- fiscal years and quarters
+    "year.unreadable": (
+        "{value} は年度として読めません(R5、令和5年度、FY2023 または 2023 と書いてください)",
+        "{value} is not a fiscal year (write R5, 令和5年度, FY2023 or 2023)",
+    ),
+    "year.two": (
+        "{value} は二つの異なる年度を指しています({year} と {era})",
+        "{value} names two different fiscal years ({year} and {era})",
+    ),
+    "year.range": (
+        "{value} は扱える年度({low}–{high})の範囲外です",
+        "{value} is outside the years the tool handles ({low}–{high})",
+    ),
+    "quarter.unreadable": (
+        "{value} は四半期として読めません(Q1、Q2、Q3、Q4 のいずれか)",
+        "{value} is not a quarter (write Q1, Q2, Q3 or Q4)",
+    ),
+    # --- the model
+    "model.date_as_text": (
+        "YAML は {value} を日付として読みます。文字列にするには引用符で囲んでください('{value}')",
+        "YAML reads {value} as a date, not text: put it in quotes ('{value}')",
+    ),
+    "model.empty_text": ("文字列が空です", "text is empty"),
+    "model.duplicate_year": ("{first} と {second} は同じ年度です", "{first} and {second} name the same fiscal year"),
+    "model.direction": ("方向 は 増加 または 減少 です", "方向 is 増加 (higher is better) or 減少 (lower is better)"),
+    "model.outlook": ("見通し は 順調、注意、困難 のいずれかです", "見通し is 順調, 注意 or 困難"),
+    "model.not_number": ("数値ではありません: {value}", "expected a number, got {value}"),
+    "model.not_finite": ("有限の数値ではありません: {value}", "expected a finite number, got {value}"),
+    "model.unknown_key": ("不明なキー {key}{hint}", "unknown key {key}{hint}"),
+    "model.did_you_mean": (" ({near} の誤りですか?)", " (did you mean {near}?)"),
+    "model.expected_keys": (" (使えるキー: {keys})", " (expected one of {keys})"),
+    "model.kpi_pair": ("指標 と 値 は組で書いてください", "指標 and 値 go together: give both"),
+    "model.actual_empty": (
+        "実績には 内容、達成、指標と値 のいずれかが必要です",
+        "an actual needs at least one of 内容, 達成, 指標 and 値",
+    ),
+    "model.period_order": ("期間: 終了 が 開始 より前です", "期間: 終了 comes before 開始"),
+    "model.missing_key": ("キー {key} がありません", "missing key {key}"),
+    "model.wrong_type": ("{where}{expected}が必要ですが、{got}です", "{where}expected {expected}, got {got}"),
+    "model.no_initiative": ("取組 には少なくとも一つの取組が必要です", "取組 needs at least one initiative"),
+    "type.text": ("文字列", "text"),
+    "type.int": ("整数", "a whole number"),
+    "type.number": ("数値", "a number"),
+    "type.list": ("リスト", "a list"),
+    "type.mapping": ("マッピング(キー: 値)", "a mapping (key: value)"),
+    "type.date": ("日付(YYYY-MM-DD)", "a date (YYYY-MM-DD)"),
+    "type.date_only": ("時刻のない日付(YYYY-MM-DD)", "a date without a time (YYYY-MM-DD)"),
+    "type.bool": ("true か false", "true or false"),
+    "got.nothing": ("空", "nothing"),
+    "got.mapping": ("マッピング", "a mapping"),
+    "got.list": ("リスト", "a list"),
+    "got.number": ("数値 {value}", "the number {value}"),
+    "got.text": ("文字列 {value}", "the text {value}"),
+    # --- checks beyond the schema
+    "check.did_you_mean": (" ({near} の誤りですか?)", " (did you mean {near}?)"),
+    "check.plan_has": (" (計画にあるもの: {choices})", " (the plan has: {choices})"),
+    "check.unknown_field": ("政策分野 {field} は計画にありません{hint}", "no field {field} in the plan{hint}"),
+    "check.unknown_focus": (
+        "{focus} は {field} の取組方針にありません{hint}",
+        "{focus} is not a focus area of {field}{hint}",
+    ),
+    "check.out_of_period": ("{year} は計画の期間 {span} の外です", "{year} is outside the plan's period {span}"),
+    "check.unknown_target": (
+        "達成 に書かれた {name} は、{initiative} の {year} 以前の目標にありません{hint}",
+        "達成 names {name}, which is no target of {initiative} in {year} or before{hint}",
+    ),
+    "check.due_outside": (
+        "期限 {due} は {year}({start} – {end})の外です",
+        "期限 {due} is outside {year} ({start} – {end})",
+    ),
+    "check.duplicate_initiative": (
+        "取組 {name} が二つあります({number} 番目にも)",
+        "initiative {name} appears twice (also number {number})",
+    ),
+    # --- reading files
+    "source.too_large": (
+        "ファイルが {size} バイトあります。上限は {limit} バイトです",
+        "the file is {size} bytes; the limit is {limit}",
+    ),
+    "source.not_utf8": (
+        "UTF-8 ではありません({guess})。UTF-8 で保存し直してください"
+        "(例: `iconv -f {encoding} -t UTF-8`、またはエディタの「名前を付けて保存」で UTF-8 を選択)",
+        "the file is not UTF-8 ({guess}): re-save it as UTF-8 "
+        "(e.g. `iconv -f {encoding} -t UTF-8`, or 'UTF-8' in the editor's Save As)",
+    ),
+    "source.guess_utf16": ("UTF-16", "UTF-16"),
+    "source.guess_sjis": ("Shift_JIS(CP932)または EUC-JP と思われます", "Shift_JIS (CP932) or EUC-JP, perhaps"),
+    "source.binary": (
+        "NUL バイトを含んでいます。テキストファイルではありません",
+        "the file holds NUL bytes: it is not a text file",
+    ),
+    "source.conflict": (
+        "git の衝突マーカーが残っています。マージを解決してマーカーを消してください",
+        "git conflict marker: resolve the merge and remove the markers",
+    ),
+    "source.syntax": ("YAML の構文エラー: {what}", "YAML syntax: {what}"),
+    "source.character": (
+        "文字 U+{code}: YAML では使えない文字です({reason})",
+        "character U+{code}: {reason} in YAML",
+    ),
+    "source.empty": ("ファイルにデータがありません", "the file holds no data"),
+    "source.tag": (
+        "タグ {tag} は使えません。値をそのまま書いてください",
+        "the tag {tag} is not allowed: write plain values",
+    ),
+    "source.bad_scalar": ("{value} は正しい {kind} ではありません", "{value} is not a valid {kind}"),
+    "source.alias": (
+        "エイリアス *{name}: アンカーとエイリアスは使えません。値をそのまま書いてください",
+        "alias *{name}: anchors and aliases are not allowed; write the value out",
+    ),
+    "source.anchor": (
+        "アンカー &{name}: アンカーとエイリアスは使えません。値をそのまま書いてください",
+        "anchor &{name}: anchors and aliases are not allowed; write the value out",
+    ),
+    "source.too_deep": (
+        "入れ子が {depth} 段を超えています。ロードマップには不要な深さです",
+        "nesting deeper than {depth} levels: no roadmap needs this",
+    ),
+    "source.second_document": (
+        "二つ目の YAML 文書(---)があります。1ファイルに1事業です",
+        "a second YAML document (---): one roadmap per file",
+    ),
+    "source.complex_key": (
+        "マッピングのキーは文字列にしてください(リストやマッピングは不可)",
+        "a mapping key must be plain text, not a list or mapping",
+    ),
+    "source.duplicate_key": (
+        "キー {key} が重複しています({line} 行目が先)",
+        "duplicate key {key} (first at line {line})",
+    ),
+    "source.not_mapping": (
+        "最上位が{kind}です。ロードマップはキーのマッピングです",
+        "the top level is {kind}: a roadmap is a mapping of keys",
+    ),
+    "source.kind_list": ("リスト", "a list"),
+    "source.kind_scalar": ("単一の値", "a single value"),
+    # --- the roadmaps directory
+    "store.no_dir": ("{path}: そのようなディレクトリはありません", "{path}: no such directory"),
+    "store.no_env_dir": (
+        "DXROADMAP_DIR={path}: そのようなディレクトリはありません",
+        "DXROADMAP_DIR={path}: no such directory",
+    ),
+    "store.no_roadmaps": (
+        "{here} とその親に roadmaps/ ディレクトリがありません。--dir を指定するか DXROADMAP_DIR を設定してください",
+        "no roadmaps/ directory in {here} or its parents: give --dir or set DXROADMAP_DIR",
+    ),
+    "store.unreadable": ("読み込めません: {reason}", "cannot read: {reason}"),
+    "store.link": ("リンクをたどれません: {reason}", "cannot follow the link: {reason}"),
+    "store.outside": (
+        "ロードマップのディレクトリ {base} の外({real})へのリンクです。読み込みません",
+        "a link to {real}, outside the roadmaps directory {base}: not read",
+    ),
+    "store.duplicate_id": ("事業ID {id} は {other} と重複しています", "project id {id} is also given by {other}"),
+    "store.not_written_outside": (
+        "{path} はロードマップのディレクトリ {base} の外を指しています。書き込みません",
+        "{path} leads outside the roadmaps directory {base}: not written",
+    ),
+    "store.invalid_project": ("{query}: ファイルが不正です: {problem}", "{query}: the file is invalid: {problem}"),
+    "store.ambiguous": (
+        "{query} に該当する事業が {count} 件あります: {listed}",
+        "{query} matches {count} projects: {listed}",
+    ),
+    "store.no_match": ("{query} に該当する事業がありません{more}", "no project matches {query}{more}"),
+    "store.projects_are": ("。事業: {listed}", "; projects: {listed}"),
+    "store.no_valid": ("(正しい事業ファイルがありません)", " (no valid projects)"),
+    "store.and_more": (" ほか {count} 件", " and {count} more"),
+    "store.lock_file": (
+        "{path}: ロックファイルを作れません: {reason}",
+        "{path}: cannot create the lock file: {reason}",
+    ),
+    "store.locked": (
+        "{path} は別の dxroadmap が書き込み中です。{timeout} 秒以内にロック {lock} を取得できませんでした。"
+        "何も書き込んでいません。もう一度試してください",
+        "{path} is being written by another dxroadmap: could not get its lock {lock} within {timeout} s; "
+        "nothing was written, try again",
+    ),
+    "store.exists": ("{path} は既にあります。上書きしません", "{path} exists already: not overwritten"),
+    "store.cannot_write": (
+        "{path}: 書き込めません({reason})。ファイルは変更されていません",
+        "{path}: cannot write ({reason}); the file is unchanged",
+    ),
+    # --- record
+    "record.give_initiative": (
+        "-i/--initiative で取組を指定してください(名称、その一部、または番号): {listing}",
+        "give -i/--initiative (a name, part of one, or a number): {listing}",
+    ),
+    "record.no_initiative_number": (
+        "{number} 番目の取組はありません: {listing}",
+        "no initiative number {number}: {listing}",
+    ),
+    "record.no_initiative": (
+        "{query} に該当する取組がありません: {listing}",
+        "no initiative matches {query}: {listing}",
+    ),
+    "record.ambiguous_initiative": (
+        "{query} に該当する取組が {count} 件あります: {listing}",
+        "{query} matches {count} initiatives: {listing}",
+    ),
+    "record.nothing": (
+        "記録する内容がありません: --done、--note、--kpi のいずれかを指定してください(--reason と --outlook はそれらと一緒に)",
+        "nothing to record: give --done, --note or --kpi (--reason and --outlook go with one of them)",
+    ),
+    "record.not_open": (
+        "{name} は {initiative} の {year} 以前の未達成の目標ではありません。未達成の目標: {listing}",
+        "{name} is no open target of {initiative} in {year} or before; open targets: {listing}",
+    ),
+    "record.none": ("なし", "none"),
+    "record.monitored": (
+        "{name} は {initiative} の指標ではありません。モニタリング指標として記録します",
+        "{name} is no KPI of {initiative}: recorded as a monitored indicator",
+    ),
+    "record.fix_first": ("{problem}(先にファイルを直してください)", "{problem} (fix the file first)"),
+    "record.cannot": ("{path}: 記録できません: {reason}", "{path}: cannot record: {reason}"),
+    "record.would_be_invalid": (
+        "記録するとファイルが不正になるため、何も書き込んでいません: {problem}",
+        "the record would make the file invalid, so nothing was written: {problem}",
+    ),
+    "record.changes_more": (
+        "この位置に追記するとファイルの内容が変わってしまいます(例: 末尾に改行のないファイルの最後のブロックスカラー `|`)。"
+        "何も書き込んでいません",
+        "the entry cannot be added here without changing what the file says (a block scalar `|` at the "
+        "very end of a file with no final newline, say); nothing was written",
+    ),
+    "edit.nothing": ("記録する内容がありません", "nothing to record"),
+    "edit.flow_initiative": (
+        "取組がフロー形式({…})で書かれています。記録するにはブロック形式で書いてください",
+        "the initiative is written in flow style ({…}); write it in block style to record into it",
+    ),
+    "edit.explicit_empty": (
+        "実績 に空の値が明示されています。記録するには `実績:` だけにしてください",
+        "実績 holds an explicit empty value; write `実績:` alone to record into it",
+    ),
+    "edit.not_years": ("実績 が年度のマッピングではありません", "実績 is not a mapping of years"),
+    "edit.flow_mapping_year": (
+        "その年度がリストではなくフロー形式のマッピングです",
+        "the year holds a flow mapping, not a list of actuals",
+    ),
+    "edit.year_neither": (
+        "その年度の実績がリストでも空でもありません",
+        "the year's actuals are neither a list nor empty",
+    ),
+    # --- git
+    "git.missing": ("git がインストールされていません", "git is not installed"),
+    "git.failed": ("git {command}: {message}", "git {command}: {message}"),
+    "git.not_repo_commit": (
+        "{path}: git リポジトリの中にないため --commit でコミットできません",
+        "{path}: not inside a git repository, so --commit cannot commit it",
+    ),
+    "git.dirty": (
+        "{path} には既にコミットされていない変更があります。先にコミットするか破棄してください(何も書き込んでいません)",
+        "{path} has uncommitted changes already; commit or discard them first (nothing was written)",
+    ),
+    "git.not_repo": (
+        "{path} は git リポジトリの中にありません。レビューの記録は git の履歴です",
+        "{path} is not inside a git repository: the review log is git's history",
+    ),
+    "git.shallow": (
+        "浅いクローン(shallow clone)のため履歴が途中で切れています(`git fetch --unshallow` を実行してください)",
+        "this is a shallow clone: its history is cut off (run `git fetch --unshallow`)",
+    ),
+    "git.no_commits": ("リポジトリにまだコミットがありません", "the repository has no commits yet"),
+    # --- history
+    "history.bad_date": ("{when}: 正しい日付ではありません", "{when}: not a valid date"),
+    "history.no_meeting": ("{date} より前の会議が _plan.yaml にありません", "no meeting of _plan.yaml before {date}"),
+    "history.no_meetings": ("_plan.yaml に会議がありません", "none in _plan.yaml"),
+    "history.unknown_when": (
+        "{when}: 日付(YYYY-MM-DD)、last-meeting、会議名({meetings})、git のリビジョンのいずれでもありません",
+        "{when}: not a date (YYYY-MM-DD), last-meeting, a meeting ({meetings}) or a git revision",
+    ),
+    "history.invalid_version": (
+        "{commit} {path}: このコミットでは不正なファイルです({problem})。飛ばします",
+        "{commit} {path}: invalid in this commit ({problem}); skipped",
+    ),
+    # --- new
+    "new.bad_id": (
+        "{id} は事業IDとして使えません。sangyo/smart-nogyo のような相対パスにしてください(.. や先頭の _ . 、空白は不可)",
+        "{id} is not a project id: use a relative path such as sangyo/smart-nogyo (no .., no leading _ or ., no spaces)",
+    ),
+    "new.bad_range": ("{value}: R6-R9 のように範囲を書いてください", "{value}: write a range such as R6-R9"),
+    "new.backwards": ("{value}: 範囲の終わりが始まりより前です", "{value}: the range ends before it starts"),
+    "new.give": ("{option} を指定してください({label})", "give {option} ({label})"),
+    "new.unknown_field": (
+        "政策分野 {field} は計画にありません。政策分野: {fields}",
+        "no field {field} in the plan; fields: {fields}",
+    ),
+    "new.invalid": ("新しいファイルが不正になります: {problem}", "the new file would be invalid: {problem}"),
+    "new.wrote": ("{path} を作成しました", "wrote {path}"),
+    "new.first_initiative": ("最初の取組の名称", "The first initiative's name"),
+    # --- the command line
+    "cli.internal": (
+        "内部エラー: {kind}: {message}(DXROADMAP_DEBUG=1 で詳細を表示)",
+        "internal error: {kind}: {message} (set DXROADMAP_DEBUG=1 for details)",
+    ),
+    "cli.no_field": ("政策分野 {field} はありません。政策分野: {fields}", "no field {field}; fields: {fields}"),
+    "cli.give_project": ("事業(ID またはその一部)を指定してください", "give PROJECT (a project id, or part of one)"),
+    "cli.nothing_written": ("何も書き込んでいません", "nothing written"),
+    "cli.warning": ("警告: {message}", "warning: {message}"),
+    "cli.committed": ("{commit} をコミットしました: {message}", "committed {commit} {message}"),
+    "cli.wrote_export": ("{path} を作成しました({format}、{count} 事業)", "wrote {path} ({format}, {count} projects)"),
+    "cli.wrote": ("{path} を作成しました", "wrote {path}"),
+    "cli.date_outside": ("{date} は {year}({span})に含まれません", "{date} is not in {year} ({span})"),
+    "cli.outlook": ("順調、注意、困難 のいずれか", "順調, 注意 or 困難"),
+    "cli.kpi": (
+        "{item}: 名前=数値 の形で書いてください(例: 導入市町村数=7)",
+        "{item}: write NAME=VALUE with a number, e.g. 導入市町村数=7",
+    ),
+    "cli.format_unknown": (
+        "--format xlsx|csv|json|markdown|html を指定してください(ファイルの拡張子から判断できません)",
+        "give --format xlsx|csv|json|markdown|html (the file's extension does not say)",
+    ),
+    "cli.xlsx_stdout": ("xlsx はバイナリです。ファイルに書き出してください", "xlsx is binary: write it to a file"),
+    "prompt.project": ("事業", "Project"),
+    "prompt.initiative": ("取組", "Initiative"),
+    "prompt.targets": ("達成した目標(例: 1,3)", "Targets achieved (e.g. 1,3)"),
+    "prompt.note": ("内容", "Note (内容)"),
+    "prompt.confirm": ("この内容で記録しますか?", "Record this?"),
+    "prompt.range": ("1–{count} の番号で答えてください", "a number from 1 to {count}"),
+    "prompt.numbers": ("1 から {count} までの番号(例: 1,3)", "numbers from 1 to {count}, e.g. 1,3"),
+    # --- help texts
+    "help.app": (
+        "DX推進計画のロードマップを YAML ファイルで管理し、検証・判定・報告します。",
+        "Roadmaps of a DX promotion plan, kept as YAML files: validate, judge, report.",
+    ),
+    "help.dir": (
+        "ロードマップのディレクトリ(既定: $DXROADMAP_DIR、またはここか親の roadmaps/)",
+        "The roadmaps directory (default: $DXROADMAP_DIR, else roadmaps/ here or above).",
+    ),
+    "help.as_of": (
+        "この日付(YYYY-MM-DD)時点で判定します(既定: 今日)",
+        "Judge as of this date, YYYY-MM-DD (default: today).",
+    ),
+    "help.lang": ("出力の言語(既定: ロケールから)", "Language of the output (default: from the locale)."),
+    "help.no_color": ("端末でも色を付けません", "No colour, even on a terminal."),
+    "help.format": ("出力形式", "Output format."),
+    "help.field": ("この政策分野の事業だけ", "Only projects of this field (政策分野)."),
+    "help.owner": ("担当課にこの文字列を含む事業だけ", "Only projects whose owner (担当課) contains this."),
+    "help.version": ("バージョンを表示して終了します", "Print the version and exit."),
+    "help.status": (
+        "分野ごとの進捗表: 1事業1行で要注意の項目も表示。不正なファイルは表の下に表示します。",
+        "Progress across the fields: one row per project, with flags; invalid files listed below.",
+    ),
+    "help.since": (
+        "WHEN 以降の変化も表示(日付、git のリビジョン、会議名、last-meeting)",
+        "Also what changed since WHEN: a date, a git revision, a meeting, or last-meeting.",
+    ),
+    "help.show": (
+        "1事業のロードマップ表: 取組 × 年度、目標の行と実績の行。",
+        "One project as the roadmap table: initiatives × years, a 目標 row and a 実績 row each.",
+    ),
+    "help.project": (
+        "事業ID、または事業IDか事業名の一意な一部",
+        "A project id, or a unique part of an id or a 事業名.",
+    ),
+    "help.slipping": (
+        "遅延・未達の目標と未報告の取組を、悪い順に一覧します。",
+        "Every slipping item, worst first: targets slipping or missed, initiatives unreported.",
+    ),
+    "help.exit_code": ("何か該当すれば終了コード 1(CI 用)", "Exit 1 when anything is flagged (for CI)."),
+    "help.validate": (
+        "すべてのファイルを書式と規則で検査します。問題ごとに `path:line:col: CODE message` を1行。",
+        "Check every file against the format and its rules: one `path:line:col: CODE message` per problem.",
+    ),
+    "help.paths": (
+        "検査するファイルまたはフォルダ(既定: すべてのロードマップ)",
+        "Files or folders to check (default: all roadmaps).",
+    ),
+    "help.schema": (
+        "ロードマップと計画ファイルの JSON Schema を表示(または schemas/ に書き出し)します。",
+        "Print (or write into schemas/) the JSON Schemas of roadmap and plan files.",
+    ),
+    "help.write": ("roadmaps/ の隣の schemas/ に書き出します", "Write the schemas into schemas/ beside roadmaps/."),
+    "help.record": (
+        "実績を1件追加します(実績 の下に追記し、ファイルの他のバイトはそのまま)。",
+        "Add one actual to a roadmap (appended under 実績, every other byte of the file kept).",
+    ),
+    "help.initiative": ("取組: 名称、その一部、または番号", "Initiative: a name, part of one, or its number."),
+    "help.year": ("年度(既定: 直近に終わった四半期の年度)", "Fiscal year (default: of the last completed quarter)."),
+    "help.quarter": ("Q1–Q4(既定: 直近に終わった四半期)", "Q1–Q4 (default: last completed)."),
+    "help.done": ("達成した目標(複数指定可)", "A target achieved (repeatable)."),
+    "help.note": ("実施した内容(内容)", "What was done (内容)."),
+    "help.kpi": (
+        "指標の値 名前=数値(複数指定可、1件ずつ記録)",
+        "A KPI value, NAME=VALUE (repeatable; one entry each).",
+    ),
+    "help.reason": ("遅れの理由と対応(理由)", "Why something is late, and what is done (理由)."),
+    "help.outlook": ("担当課の見通し: 順調、注意、困難", "The owner's outlook: 順調, 注意 or 困難."),
+    "help.date": ("実績の日付(日付)", "The date of the actual (日付)."),
+    "help.dry_run": ("変更を差分で表示し、何も書き込みません", "Print the change as a diff; write nothing."),
+    "help.commit": (
+        "ファイルをコミットします: `record: <id> <year> <quarter>`",
+        "Commit the file: `record: <id> <year> <quarter>`.",
+    ),
+    "help.new": (
+        "コメント付きの新しいロードマップファイルを作成します(既存のファイルは上書きしません)。",
+        "Write a new, commented roadmap file (never over an existing one).",
+    ),
+    "help.new_id": ("新しい事業ID(例: sangyo/smart-nogyo)", "The new project's id, e.g. sangyo/smart-nogyo."),
+    "help.new_field": ("政策分野(計画の分野)", "政策分野 (a field of the plan)."),
+    "help.new_name": ("事業名", "事業名."),
+    "help.new_owner": ("担当課", "担当課."),
+    "help.new_initiative": ("最初の取組の名称", "The first initiative's name."),
+    "help.years": ("目標を置く年度(例: R6-R9)", "Fiscal years with targets, e.g. R6-R9."),
+    "help.export": (
+        "端末を使わない人のための全体の書き出し: Excel、CSV、JSON、Markdown、または1枚の HTML。",
+        "The whole portfolio for people without a terminal: Excel, CSV, JSON, Markdown or one HTML page.",
+    ),
+    "help.output": (
+        "書き出すファイル、または標準出力なら -(テキスト形式)",
+        "The file to write, or - for stdout (text formats).",
+    ),
+    "help.export_format": ("既定: ファイルの拡張子から", "Default: from the file's extension."),
+    "help.no_bom": ("Excel 用の UTF-8 BOM を付けない CSV", "CSV without the UTF-8 BOM Excel needs."),
+    "help.history": (
+        "git によるレビューの記録: 誰がどの実績を記録し、どの目標が計画変更されたか。",
+        "The review log from git: who recorded which actuals, and which targets were re-planned.",
+    ),
+    "help.history_project": (
+        "この事業だけ(ID、または ID か事業名の一部)",
+        "Only this project (an id, or part of an id or 事業名).",
+    ),
+    "help.history_since": (
+        "WHEN から(日付、git のリビジョン、会議名、last-meeting)",
+        "From WHEN: a date, a git revision, a meeting, or last-meeting.",
+    ),
+    "help.until": ("WHEN まで(--since と同じ形式)", "Up to WHEN (same forms as --since)."),
+}
