@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -203,7 +204,7 @@ def test_validate_the_shipped_roadmaps_and_the_sample(run: Run) -> None:
     assert run("validate", "--dir", str(ROADMAPS)).exit_code == 0
     result = run("validate", "--dir", str(EXAMPLES))
     assert result.exit_code == 0
-    assert "checked 12 files: 0 problems" in result.stderr
+    assert "checked 12 file(s): 0 problem(s)" in result.stderr
 
 
 def test_validate_explicit_files(run: Run, seed_repo: Path) -> None:
@@ -348,3 +349,35 @@ def test_every_command_takes_the_global_options_after_its_name(run: Run, seed_re
     result = run(*command, *args, cwd=seed_repo)
     assert "No such option" not in result.output
     assert result.exit_code in (0, 1)  # history outside git is exit 1 with a message, not a usage error
+
+
+# --- shell completion -------------------------------------------------------------------
+
+
+def _complete(shell_env: dict[str, str], cwd: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("_DXROADMAP", "COMP_", "_TYPER"))}
+    env |= {"LANG": "C.UTF-8", **shell_env}
+    script = str(Path(sys.executable).with_name("dxroadmap"))  # completion keys on the program's name
+    proc = subprocess.run([script], cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    return proc.stdout
+
+
+def test_completion_of_commands_project_ids_and_initiatives(sample_repo: Path) -> None:
+    bash = {"_DXROADMAP_COMPLETE": "complete_bash", "COMP_WORDS": "dxroadmap sl", "COMP_CWORD": "1"}
+    assert _complete(bash, sample_repo).split() == ["slipping"]
+    zsh = {"_DXROADMAP_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "dxroadmap show kurashi/"}
+    assert "kurashi/demand-kotsu" in _complete(zsh, sample_repo)
+    assert "gyosei/" not in _complete(zsh, sample_repo)
+    words = "dxroadmap record kurashi/demand-kotsu -i "
+    bash_i = {"_DXROADMAP_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": "4"}
+    assert "実証運行" in _complete(bash_i, sample_repo).splitlines()
+    fish = {"_DXROADMAP_COMPLETE": "complete_fish", "_TYPER_COMPLETE_ARGS": "dxroadmap history gyo",
+            "_TYPER_COMPLETE_FISH_ACTION": "get-args"}  # fmt: skip
+    assert "gyosei/shinsei-online" in _complete(fish, sample_repo)
+
+
+def test_completion_scripts_for_explicit_shells(run: Run) -> None:
+    for shell in ("bash", "zsh", "fish", "powershell"):
+        result = run("--show-completion", shell)
+        assert result.exit_code == 0, shell
+        assert "_DXROADMAP_COMPLETE" in result.stdout, shell

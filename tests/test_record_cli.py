@@ -603,7 +603,7 @@ def test_eight_records_at_once_all_land(run: Run, seed_repo: Path) -> None:
     assert tmp_files(seed_repo / "roadmaps") == []
     validated = run("validate", cwd=seed_repo)
     assert validated.exit_code == 0, validated.output
-    assert "checked 1 files: 0 problems" in validated.stderr
+    assert "checked 1 file(s): 0 problem(s)" in validated.stderr
 
 
 def test_a_record_killed_at_any_moment_leaves_the_old_or_the_new_file(run: Run, seed_repo: Path) -> None:
@@ -877,7 +877,7 @@ def test_new_writes_a_valid_commented_roadmap(run: Run, seed_repo: Path) -> None
     assert sorted(roadmap.initiatives[0].targets) == [2024, 2025, 2026, 2027]
     validated = run("validate", cwd=seed_repo)
     assert validated.exit_code == 0, validated.output
-    assert "checked 2 files: 0 problems" in validated.stderr
+    assert "checked 2 file(s): 0 problem(s)" in validated.stderr
 
 
 def test_new_refuses_to_overwrite(run: Run, seed_repo: Path) -> None:

@@ -35,8 +35,36 @@ app = typer.Typer(
     rich_markup_mode=None,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
 )
+
+
+def _complete_project(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Project ids for shell completion: from file names alone, nothing parsed."""
+    from dxroadmap import store
+
+    try:
+        root = store.find_root(ctx.params.get("dir"))
+    except StoreError:
+        return []
+    ids = [store.project_id(root, path) for path in store.project_files(root)]
+    return [pid for pid in ids if pid.startswith(incomplete)] or [pid for pid in ids if incomplete in pid]
+
+
+def _complete_initiative(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Initiative names of the project already on the command line, for shell completion."""
+    from dxroadmap import store
+
+    try:
+        root = store.find_root(ctx.params.get("dir"))
+        portfolio = store.load_portfolio(root)
+        # while an option's value is completed, the positional argument may still sit in ctx.args
+        query = ctx.params.get("project") or next(iter(ctx.args), "")
+        project = store.resolve_project(portfolio, str(query))
+    except StoreError:
+        return []
+    names = [init.name for init in project.roadmap.initiatives]
+    return [name for name in names if name.startswith(incomplete)] or [n for n in names if incomplete in n]
 
 
 class Format(StrEnum):
@@ -229,7 +257,7 @@ def _report_problems(portfolio: Portfolio) -> None:
 @app.command(help=t("help.show"))
 @_errors_are_lines
 def show(
-    project: Annotated[str, typer.Argument(help=t("help.project"))],
+    project: Annotated[str, typer.Argument(help=t("help.project"), autocompletion=_complete_project)],
     format: FormatOption = Format.table,
     dir: DirOption = None,
     as_of: AsOfOption = None,
@@ -283,7 +311,9 @@ def _moved(portfolio: Portfolio, project_id: str) -> dict[tuple[str, int, str], 
 @app.command("history", help=t("help.history"))
 @_errors_are_lines
 def history_command(
-    project: Annotated[str | None, typer.Argument(help=t("help.history_project"))] = None,
+    project: Annotated[
+        str | None, typer.Argument(help=t("help.history_project"), autocompletion=_complete_project)
+    ] = None,
     since: Annotated[str | None, typer.Option("--since", help=t("help.history_since"))] = None,
     until: Annotated[str | None, typer.Option("--until", help=t("help.until"))] = None,
     format: FormatOption = Format.table,
@@ -491,8 +521,10 @@ OUTLOOK_WORDS = ("順調", "注意", "困難")
 @app.command(help=t("help.record"))
 @_errors_are_lines
 def record(
-    project: Annotated[str | None, typer.Argument(help=t("help.project"))] = None,
-    initiative: Annotated[str | None, typer.Option("-i", "--initiative", help=t("help.initiative"))] = None,
+    project: Annotated[str | None, typer.Argument(help=t("help.project"), autocompletion=_complete_project)] = None,
+    initiative: Annotated[
+        str | None, typer.Option("-i", "--initiative", help=t("help.initiative"), autocompletion=_complete_initiative)
+    ] = None,
     year: Annotated[
         str | None,
         typer.Option("--year", callback=_year_option, help=t("help.year")),

@@ -60,7 +60,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "nothing_slipping": ("遅延・未達・未報告はありません", "Nothing is slipping, missed or unreported."),
     "no_projects": ("事業がありません", "No projects."),
     "valid": ("問題はありません", "valid"),
-    "checked": ("{files}件のファイルを検査: 問題{problems}件", "checked {files} files: {problems} problems"),
+    "checked": ("{files}件のファイルを検査: 問題{problems}件", "checked {files} file(s): {problems} problem(s)"),
     "kind": ("種別", "Kind"),
     "quarter": ("四半期", "Quarter"),
     "not_reported": ("{quarter}の実績が未報告", "no actual for {quarter}"),

@@ -223,12 +223,20 @@ def slipping(out: Console, items: Sequence[SlipItem], words: Words) -> None:
         out.print(words("nothing_slipping"))
         return
     rows = slipping_rows(items, words)
+    # on a narrow terminal the due date, then whether it is explained and the outlook give way
+    shown = [
+        i for i in range(len(rows.header)) if out.width >= 140 or i not in ((5, 7, 8) if out.width < 100 else (5,))
+    ]
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for i, header in enumerate(rows.header):
+    for i in shown:
         numeric = i == 6
-        table.add_column(header, overflow="fold", justify="right" if numeric else "left", no_wrap=i in (0, 3, 5, 6))
+        table.add_column(
+            rows.header[i], overflow="fold", justify="right" if numeric else "left", no_wrap=i in (0, 3, 5, 6),
+            min_width=8 if i in (1, 2, 4) else None,
+        )  # fmt: skip
     for item, row in zip(items, rows.rows, strict=True):
-        table.add_row(Text(row[0], style=STYLES[item.state]), *(Text(cell) for cell in row[1:]))
+        cells = [Text(row[i], style=STYLES[item.state]) if i == 0 else Text(row[i]) for i in shown]
+        table.add_row(*cells)
     out.print(table)
 
 
