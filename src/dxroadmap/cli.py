@@ -184,6 +184,25 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json_text(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
 
 
+def _emit(
+    fmt: Format,
+    ctx: Context,
+    *,
+    as_json: Callable[[], Any],
+    as_table: Callable[[Any, Any], None],
+    as_rows: Callable[[], Any],
+) -> None:
+    """Print data in the chosen format; the terminal module (Rich) is imported only for tables."""
+    if fmt is Format.json:
+        _print_json(as_json())
+    elif fmt is Format.table:
+        from dxroadmap.report import terminal
+
+        as_table(terminal, terminal.console(ctx.no_color))
+    else:
+        _print_rows(as_rows(), fmt)
+
+
 def _print_rows(rows: Any, fmt: Format) -> None:
     from dxroadmap.report import tables
 
@@ -338,18 +357,15 @@ def history_command(
     events = history.select(log, start, end, only)
     for warning in log.warnings:
         sys.stderr.write(f"dxroadmap: {t('cli.warning', message=warning)}\n")
-    if format is Format.json:
-        from dxroadmap.report import data
+    from dxroadmap.report import data, tables
 
-        _print_json([data.event(e) for e in events])
-    elif format is Format.table:
-        from dxroadmap.report import terminal
-
-        terminal.history(terminal.console(ctx.no_color), events, ctx.words)
-    else:
-        from dxroadmap.report import tables
-
-        _print_rows(tables.history_rows(events, ctx.words), format)
+    _emit(
+        format,
+        ctx,
+        as_json=lambda: [data.event(e) for e in events],
+        as_table=lambda terminal, out: terminal.history(out, events, ctx.words),
+        as_rows=lambda: tables.history_rows(events, ctx.words),
+    )
 
 
 @app.command(help=t("help.slipping"))
@@ -370,18 +386,15 @@ def slipping(
     ctx = _context(dir, as_of, lang, no_color)
     portfolio = _load(ctx)
     items = progress.slipping_items(_judge(portfolio, ctx, field, owner), ctx.as_of)
-    if format is Format.json:
-        from dxroadmap.report import data
+    from dxroadmap.report import data, tables
 
-        _print_json([data.slip(item) for item in items])
-    elif format is Format.table:
-        from dxroadmap.report import terminal
-
-        terminal.slipping(terminal.console(ctx.no_color), items, ctx.words)
-    else:
-        from dxroadmap.report import tables
-
-        _print_rows(tables.slipping_rows(items, ctx.words), format)
+    _emit(
+        format,
+        ctx,
+        as_json=lambda: [data.slip(item) for item in items],
+        as_table=lambda terminal, out: terminal.slipping(out, items, ctx.words),
+        as_rows=lambda: tables.slipping_rows(items, ctx.words),
+    )
     _report_problems(portfolio)
     if portfolio.problems or (exit_code and items):
         raise typer.Exit(1)
@@ -796,20 +809,18 @@ def _render_export(
 
         text = tables.to_csv(tables.target_rows(statuses, ctx.words), lineterminator="\r\n")
         return ("\ufeff" if bom else "").encode() + text.encode()
-    moved = _moved_all(portfolio)
+    from dxroadmap.report.tables import Report, markdown_report
+
+    report = Report(statuses, items, settings, years, ctx.as_of, ctx.words, _moved_all(portfolio))
     if chosen is ExportFormat.xlsx:
         from dxroadmap.report import xlsx
 
-        return xlsx.workbook(statuses, items, settings, years, ctx.as_of, ctx.words, moved)
+        return xlsx.workbook(report)
     if chosen is ExportFormat.html:
         from dxroadmap.report import html
 
-        return html.page(statuses, items, settings, years, ctx.as_of, ctx.words, __version__, moved).encode()
-    from dxroadmap.report import tables
-
-    meta = tables.meta_line(settings, ctx.as_of, ctx.words)
-    title = f"{settings.title or 'dxroadmap'} {ctx.words('report_title')}"
-    return tables.markdown_report(statuses, items, title, meta, years, ctx.words, moved).encode()
+        return html.page(report, __version__).encode()
+    return markdown_report(report).encode()
 
 
 def _moved_all(portfolio: Portfolio) -> dict[str, dict[tuple[str, int, str], int]]:

@@ -9,14 +9,22 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
 from html import escape
 from itertools import groupby
 
 from dxroadmap import fiscal
 from dxroadmap.i18n import Words
-from dxroadmap.progress import TARGET_STATES, ProjectStatus, Settings, SlipItem
-from dxroadmap.report.tables import MARKS, bar, describe_actual, flags_text, meta_line, slipping_rows, target_label
+from dxroadmap.progress import TARGET_STATES, ProjectStatus, SlipItem
+from dxroadmap.report.tables import (
+    MARKS,
+    Report,
+    bar,
+    describe_actual,
+    flags_text,
+    meta_line,
+    slipping_rows,
+    target_label,
+)
 from dxroadmap.safe import clean
 
 COLOURS = {
@@ -131,16 +139,11 @@ def _chart(statuses: Sequence[ProjectStatus], words: Words) -> str:
     return "".join(parts)
 
 
-def page(
-    statuses: Sequence[ProjectStatus],
-    items: Sequence[SlipItem],
-    settings: Settings,
-    years: Sequence[int],
-    as_of: date,
-    words: Words,
-    version: str,
-    moved: dict[str, dict[tuple[str, int, str], int]] | None = None,
-) -> str:
+def page(report: Report, version: str) -> str:
+    statuses, items, settings, years, as_of, words = (
+        report.statuses, report.items, report.settings, report.years, report.as_of, report.words,
+    )  # fmt: skip
+    moved = report.moved
     title = settings.title or "dxroadmap"
     meta = meta_line(settings, as_of, words)
     body = [

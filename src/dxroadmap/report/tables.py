@@ -33,6 +33,27 @@ MARKS = {
 
 
 @dataclass(frozen=True)
+class Report:
+    """Everything a whole-portfolio report (xlsx, html, markdown) shows."""
+
+    statuses: Sequence[ProjectStatus]
+    items: Sequence[SlipItem]
+    settings: Settings
+    years: Sequence[int]
+    as_of: date
+    words: Words
+    moved: dict[str, Moved]
+
+    @property
+    def title(self) -> str:
+        return f"{self.settings.title or 'dxroadmap'} {self.words('report_title')}"
+
+    @property
+    def meta(self) -> str:
+        return meta_line(self.settings, self.as_of, self.words)
+
+
+@dataclass(frozen=True)
 class Rows:
     header: list[str]
     rows: list[list[str]]
@@ -248,16 +269,10 @@ def target_rows(statuses: Sequence[ProjectStatus], words: Words) -> Rows:
     return Rows(header, rows)
 
 
-def markdown_report(
-    statuses: Sequence[ProjectStatus],
-    items: Sequence[SlipItem],
-    title: str,
-    meta: str,
-    years: Sequence[int],
-    words: Words,
-    moved: dict[str, Moved] | None = None,
-) -> str:
+def markdown_report(report: Report) -> str:
     """Status table, slipping list and every project's grid, for GitHub / GitLab."""
+    statuses, items, years, words, moved = report.statuses, report.items, report.years, report.words, report.moved
+    title, meta = report.title, report.meta
     parts = [f"# {_md_cell(clean(title))}\n", f"{_md_cell(clean(meta))}\n", f"{legend(words)}\n"]
     parts += [f"## {words('summary_sheet')}\n", to_markdown(status_rows(statuses, years, words))]
     parts.append(f"## {words('slipping_sheet')} ({len(items)})\n")
@@ -273,7 +288,7 @@ def markdown_report(
             f"- {words('state')}: {mark(s.state)} {words(s.state)} ({s.counts.done}/{s.counts.due}/{s.counts.total})",
         ]
         parts.append("\n".join(lines) + "\n")
-        parts.append(to_markdown(show_rows(s, years, words, (moved or {}).get(s.project.id))))
+        parts.append(to_markdown(show_rows(s, years, words, moved.get(s.project.id))))
     return "\n".join(parts)
 
 

@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from dxroadmap import fiscal
 from dxroadmap.i18n import Words
 from dxroadmap.progress import ProjectStatus, Settings, SlipItem, worst
-from dxroadmap.report.tables import MARKS, describe_actual, flags_text, meta_line, slipping_rows, target_label
+from dxroadmap.report.tables import MARKS, Report, describe_actual, flags_text, meta_line, slipping_rows, target_label
 from dxroadmap.safe import clean
 
 # Fill (background) and font colour per state; the mark and the word carry the meaning too.
@@ -118,15 +118,11 @@ def _print_setup(ws: Worksheet, title_rows: str) -> None:
     ws.print_title_rows = title_rows
 
 
-def workbook(
-    statuses: Sequence[ProjectStatus],
-    items: Sequence[SlipItem],
-    settings: Settings,
-    years: Sequence[int],
-    as_of: date,
-    words: Words,
-    moved: dict[str, dict[tuple[str, int, str], int]] | None = None,
-) -> bytes:
+def workbook(report: Report) -> bytes:
+    statuses, items, settings, years, as_of, words = (
+        report.statuses, report.items, report.settings, report.years, report.as_of, report.words,
+    )  # fmt: skip
+    moved = report.moved
     book = Workbook()
     summary = book.active
     assert summary is not None
