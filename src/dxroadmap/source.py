@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -48,6 +48,7 @@ _TIMESTAMP = re.compile(
     r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
     r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?$"
 )
+_MAY_RESOLVE = frozenset("0123456789+-.~nNtTfF")
 _CONFLICT = re.compile(r"^(?:<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
 
 
@@ -133,6 +134,9 @@ def load(text: str, path: str) -> Document:
     if marker := _CONFLICT.search(text):
         line = text.count("\n", 0, marker.start()) + 1
         raise SourceError(Problem(path, line, 1, "conflict-marker", t("source.conflict")))
+    fast = _fast_load(text, path)
+    if fast is not None:
+        return fast
     builder = _Builder(path)
     try:
         for event in _parser().parse(text):
@@ -157,6 +161,99 @@ def load(text: str, path: str) -> Document:
     return Document(path, text, builder.result, builder.positions)
 
 
+# --- the fast path: libyaml's C composer (PyYAML), for files with nothing unusual ------------
+#
+# It builds the same data and positions as the event builder below, about three times faster,
+# but only for text without anchors, aliases or tags (no '&', '*', '!') and without deep
+# nesting (the C composer recurses). Anything else, and anything it refuses, goes the exact way.
+
+_DEEP = re.compile(r"^ {160}", re.MULTILINE)
+
+
+class _Fallback(Exception):
+    """The fast path declines; the event builder decides (and words any error)."""
+
+
+class _Plain(NamedTuple):
+    value: str
+    style: str | None
+    start_mark: Any
+    tag: None = None
+
+
+def _fast_load(text: str, path: str) -> Document | None:
+    if _CLoader is None or any(c in text for c in "&*!") or text.count("[") + text.count("{") > 400:
+        return None
+    if _DEEP.search(text):
+        return None
+    try:
+        node = _compose(text, Loader=_CLoader)
+        if node is None:
+            return None
+        positions = Positions()
+        data, _end = _walk(node, (), positions, path, 0)
+    except (_Fallback, _YAMLError, SourceError, RecursionError):
+        return None
+    return Document(path, text, data, positions)
+
+
+def _mark(mark: Any) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+def _walk(node: Any, here: Path, positions: Positions, path: str, depth: int) -> tuple[Any, tuple[int, int]]:
+    if depth > MAX_DEPTH:
+        raise _Fallback
+    positions.values[here] = _mark(node.start_mark)
+    kind = type(node).__name__
+    if kind == "ScalarNode":
+        end = _mark(node.end_mark)
+        positions.ends[here] = end
+        return _scalar(_Plain(node.value, node.style or None, node.start_mark), path), end
+    last: tuple[int, int] | None = None
+    if kind == "SequenceNode":
+        items: list[Any] = []
+        for i, child in enumerate(node.value):
+            value, last = _walk(child, (*here, i), positions, path, depth + 1)
+            items.append(value)
+        result: Any = items
+    elif kind == "MappingNode":
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if type(key_node).__name__ != "ScalarNode":
+                raise _Fallback
+            key = _scalar(_Plain(key_node.value, key_node.style or None, key_node.start_mark), path)
+            if key in mapping or isinstance(key, (list, dict)):
+                raise _Fallback
+            positions.keys[(*here, key)] = _mark(key_node.start_mark)
+            mapping[key], last = _walk(value_node, (*here, key), positions, path, depth + 1)
+        result = mapping
+    else:
+        raise _Fallback
+    if node.flow_style:
+        positions.flow.add(here)
+        end = _mark(node.end_mark)
+    else:
+        end = last or positions.values[here]
+    positions.ends[here] = end
+    return result, end
+
+
+try:
+    from yaml import CSafeLoader
+    from yaml import YAMLError as _YAMLError
+    from yaml import compose as _compose
+
+    class _CLoader(CSafeLoader):
+        """libyaml's composer without PyYAML's YAML 1.1 tag resolution: `_scalar` resolves (YAML 1.2)."""
+
+        yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's class attribute
+
+except ImportError:  # pragma: no cover - PyYAML without libyaml: the event builder does it all
+    _CLoader = None  # type: ignore[assignment,misc,unused-ignore]
+    _YAMLError = Exception  # type: ignore[assignment,misc,unused-ignore]
+
+
 _yaml: YAML | None = None
 
 
@@ -167,7 +264,7 @@ def _parser() -> YAML:
     return _yaml
 
 
-def _scalar(event: ScalarEvent, path: str) -> Any:
+def _scalar(event: ScalarEvent | _Plain, path: str) -> Any:
     value: str = event.value
     tag = str(event.tag) if event.tag is not None else None
     plain = event.style in (None, "") and tag is None
@@ -175,6 +272,8 @@ def _scalar(event: ScalarEvent, path: str) -> Any:
         line, column = event.start_mark.line + 1, event.start_mark.column + 1
         raise SourceError(Problem(path, line, column, "yaml-tag", t("source.tag", tag=tag)))
     kind = tag[len(_CORE) :] if tag and tag.startswith(_CORE) else ("resolve" if plain else "str")
+    if kind == "resolve" and value and value[0] not in _MAY_RESOLVE:
+        return value  # most plain scalars are words, and only these first characters can start anything else
     if kind == "resolve":
         if _NULL.match(value):
             return None
