@@ -18,7 +18,7 @@ from dxroadmap import source
 from tests.conftest import EXAMPLES, PROJECT, ROADMAPS
 
 sys.path.insert(0, str(PROJECT / "benchmarks"))
-from corpus import corpus  # noqa: E402
+from corpus import corpus
 
 
 def slow(text: str) -> source.Document:

@@ -247,7 +247,8 @@ try:
     class _CLoader(CSafeLoader):
         """libyaml's composer without PyYAML's YAML 1.1 tag resolution: `_scalar` resolves (YAML 1.2)."""
 
-        yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's class attribute
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            return ""  # tags are of no use here: `_scalar` resolves plain scalars itself
 
 except ImportError:  # pragma: no cover - PyYAML without libyaml: the event builder does it all
     _CLoader = None  # type: ignore[assignment,misc,unused-ignore]
