@@ -277,8 +277,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{when}: not a date (YYYY-MM-DD), last-meeting, a meeting ({meetings}) or a git revision",
     ),
     "history.invalid_version": (
-        "{commit} {path}: このコミットでは不正なファイルです({problem})。飛ばします",
-        "{commit} {path}: invalid in this commit ({problem}); skipped",
+        "{path}:{problem}(コミット {commit} の版。飛ばします)",
+        "{path}:{problem} (in commit {commit}; skipped)",
     ),
     # --- new
     "new.bad_id": (

@@ -113,13 +113,13 @@ class Reader:
         try:
             text = source.decode(raw, "")
         except source.SourceError as exc:
-            return exc.problem.message
-        roadmap, problems = store.parse_roadmap(text, "", Settings(calendar=self.settings.calendar))
-        return (
-            roadmap
-            if roadmap is not None
-            else f"{problems[0].line}:{problems[0].column}: {problems[0].code} {problems[0].message}"
-        )
+            problems = [exc.problem]
+        else:
+            roadmap, problems = store.parse_roadmap(text, "", Settings(calendar=self.settings.calendar))
+            if roadmap is not None:
+                return roadmap
+        # why the version is invalid, as the tail of a problem line: `line:col: CODE message`
+        return str(problems[0]).removeprefix(":")
 
     def version(self, blob: str | None) -> Roadmap | str | None:
         return None if blob is None else self.parsed.get(blob)
