@@ -77,6 +77,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "期限 {due} は {year}({start} – {end})の外です",
         "期限 {due} is outside {year} ({start} – {end})",
     ),
+    "check.too_many": (
+        "目標と実績が {count} 件あります。上限は {limit} 件です(実際のロードマップは百件ほど)",
+        "{count} targets and actuals; the limit is {limit} (a real roadmap has about a hundred)",
+    ),
     "check.duplicate_initiative": (
         "取組 {name} が二つあります({number} 番目にも)",
         "initiative {name} appears twice (also number {number})",
@@ -154,6 +158,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "no roadmaps/ directory in {here} or its parents: give --dir or set DXROADMAP_DIR",
     ),
     "store.unreadable": ("読み込めません: {reason}", "cannot read: {reason}"),
+    "store.not_regular": ("通常のファイルではありません", "not a regular file"),
     "store.link": ("リンクをたどれません: {reason}", "cannot follow the link: {reason}"),
     "store.outside": (
         "ロードマップのディレクトリ {base} の外({real})へのリンクです。読み込みません",
@@ -308,6 +313,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.wrote_export": ("{path} を作成しました({format}、{count} 事業)", "wrote {path} ({format}, {count} projects)"),
     "cli.wrote": ("{path} を作成しました", "wrote {path}"),
     "cli.date_outside": ("{date} は {year}({span})に含まれません", "{date} is not in {year} ({span})"),
+    "cli.as_of_range": ("{low} から {high} までの日付にしてください", "give a date from {low} to {high}"),
     "cli.outlook": ("順調、注意、困難 のいずれか", "順調, 注意 or 困難"),
     "cli.kpi": (
         "{item}: 名前=数値 の形で書いてください(例: 導入市町村数=7)",

@@ -25,7 +25,7 @@ class Change:
     text: str | None = None
     from_year: int | None = None
     to_year: int | None = None
-    detail: str | None = None  # for target_changed: what changed, e.g. `目標値 880 → 1065`
+    detail: str | None = None  # target_changed: what changed (`目標値 880 → 1065`); record: 達成, KPI, 理由
 
 
 def _key(target: Any) -> str:
@@ -55,17 +55,20 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _actual_text(actual: Any) -> str:
+def _actual_text(actual: Any) -> tuple[str, str | None]:
+    """(the actual's own text, exactly as in the file; the rest of it, described)."""
     if not isinstance(actual, ActualEntry):
-        return str(actual)
-    parts = [actual.text] if actual.text else []
+        return str(actual), None
+    parts = []
     if actual.achieves:
         parts.append("達成: " + ", ".join(actual.achieves))
     if actual.kpi is not None and actual.value is not None:
         parts.append(f"{actual.kpi} = {_number(actual.value)}")
     if actual.reason:
         parts.append(f"理由: {actual.reason}")
-    return " / ".join(parts)
+    if actual.text:
+        return actual.text, " / ".join(parts) or None
+    return parts[0] if parts else "", " / ".join(parts[1:]) or None
 
 
 def _added(old: list[Any], new: list[Any]) -> list[Any]:
@@ -106,7 +109,8 @@ def _initiative(old: Initiative | None, new: Initiative | None) -> list[Change]:
         previous = old.actuals.get(year, []) if old else []
         for actual in _added(previous, actuals):
             quarter = actual.quarter if isinstance(actual, ActualEntry) else None
-            out.append(Change("record", name, year, quarter, _actual_text(actual)))
+            text, detail = _actual_text(actual)
+            out.append(Change("record", name, year, quarter, text, detail=detail))
     old_targets = [(y, t) for y, ts in (old.targets if old else {}).items() for t in ts]
     new_targets = [(y, t) for y, ts in (new.targets if new else {}).items() for t in ts]
     new_keys = {(y, _key(t)) for y, t in new_targets}

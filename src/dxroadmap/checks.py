@@ -129,7 +129,21 @@ def unique_initiatives(roadmap: Roadmap, settings: Settings) -> Iterator[Finding
         seen.setdefault(name, i)
 
 
+MAX_ITEMS = 5000  # targets and actuals in one file: a real roadmap has about a hundred
+
+
+def not_too_many(roadmap: Roadmap, settings: Settings) -> Iterator[Finding]:
+    """A bound on the work one file can cause (matching, judging, rendering grow with it)."""
+    count = sum(
+        sum(len(targets) for targets in i.targets.values()) + sum(len(actuals) for actuals in i.actuals.values())
+        for i in roadmap.initiatives
+    )
+    if count > MAX_ITEMS:
+        yield Finding(("取組",), "too-large", t("check.too_many", count=count, limit=MAX_ITEMS), at_key=True)
+
+
 CHECKS: list[Check] = [
+    not_too_many,
     field_in_plan,
     focus_in_field,
     years_in_period,

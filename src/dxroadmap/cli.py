@@ -102,9 +102,15 @@ class Context:
     no_color: bool
 
 
+AS_OF_RANGE = (date(fiscal.MIN_YEAR + 1, 1, 1), date(fiscal.MAX_YEAR - 1, 12, 31))
+
+
 def _context(dir: Path | None, as_of: datetime | None, lang: Lang | None, no_color: bool) -> Context:
     chosen = i18n.resolve(lang.value if lang else None)
     i18n.set_language(chosen)
+    low, high = AS_OF_RANGE
+    if as_of is not None and not low <= as_of.date() <= high:
+        raise typer.BadParameter(t("cli.as_of_range", low=low.isoformat(), high=high.isoformat()), param_hint="--as-of")
     if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
     if os.environ.get("NO_COLOR"):
@@ -266,6 +272,12 @@ def _since(portfolio: Portfolio, statuses: list[ProjectStatus], ctx: Context, wh
     return point, revision, history.since_report(statuses, then, log.events, log)
 
 
+def _warn(message: str) -> None:
+    from dxroadmap.safe import clean
+
+    sys.stderr.write(clean(f"dxroadmap: {t('cli.warning', message=message)}").replace("\n", "\\n") + "\n")
+
+
 def _report_problems(portfolio: Portfolio) -> None:
     from dxroadmap.safe import clean
 
@@ -356,7 +368,7 @@ def history_command(
         only = {project} if project in ids else {store.resolve_project(portfolio, project).id}
     events = history.select(log, start, end, only)
     for warning in log.warnings:
-        sys.stderr.write(f"dxroadmap: {t('cli.warning', message=warning)}\n")
+        _warn(warning)
     from dxroadmap.report import data, tables
 
     _emit(
@@ -607,7 +619,7 @@ def record(
         vcs.check_committable(path)
     change = recording.record(path, found.id, portfolio.settings, request, ctx.as_of, dry_run=dry_run)
     for warning in change.warnings:
-        sys.stderr.write(f"dxroadmap: {t('cli.warning', message=warning)}\n")
+        _warn(warning)
     _print_change(change, found.id, fiscal_year, which, ctx, dry_run)
     if commit and not dry_run:
         from dxroadmap import vcs
@@ -689,7 +701,8 @@ def new(
     settings = Settings.from_plan(plan)
     pid = scaffold.check_id(project_id)
     path = root / f"{pid}.yaml"
-    if path.exists() or path.with_suffix(".yml").exists():
+    store.check_inside(root, path)  # a linked folder or a dangling link may lead elsewhere
+    if os.path.lexists(path) or os.path.lexists(path.with_suffix(".yml")):
         raise StoreError(t("store.exists", path=store.display_path(path)))
     interactive = _interactive()
 
@@ -720,7 +733,7 @@ def new(
     if roadmap is None:
         raise StoreError(t("new.invalid", problem=problems[0]))
     path.parent.mkdir(parents=True, exist_ok=True)
-    store.write_atomic(path, text.encode("utf-8"), exclusive=True)
+    store.write_file(path, text.encode("utf-8"), exclusive=True)
     typer.echo(t("new.wrote", path=store.display_path(path)))
 
 
@@ -777,7 +790,7 @@ def export(
         sys.stdout.flush()
     else:
         target = Path(output)
-        store.write_atomic(target, content)
+        store.write_file(target, content)
         sys.stderr.write(
             t("cli.wrote_export", path=store.display_path(target), format=chosen.value, count=len(statuses)) + "\n"
         )

@@ -135,7 +135,7 @@ def _outlook(value: object) -> object:
 def _number(value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise PydanticCustomError("wrong-type", template("model.not_number"), {"value": repr(value)})
-    if not math.isfinite(value):
+    if (isinstance(value, int) and abs(value) > 10**15) or not math.isfinite(value):
         raise PydanticCustomError("bad-value", template("model.not_finite"), {"value": repr(value)})
     return value
 

@@ -55,7 +55,8 @@ class Problem:
     def __str__(self) -> str:
         # one line, always: a line break in file text quoted by the message is shown as \n
         message = self.message.replace("\r", "\\r").replace("\n", "\\n")
-        return f"{self.path}:{self.line}:{self.column}: {self.code} {message}"
+        path = self.path.replace("\r", "\\r").replace("\n", "\\n")
+        return f"{path}:{self.line}:{self.column}: {self.code} {message}"
 
 
 @dataclass(frozen=True)

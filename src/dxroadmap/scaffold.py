@@ -9,7 +9,7 @@ from dxroadmap.edit import scalar
 from dxroadmap.i18n import t
 from dxroadmap.problems import StoreError
 
-_SEGMENT = re.compile(r"^[^\s/\\:*?\"<>|]+$")
+_SEGMENT = re.compile(r"^[^\s/\\:*?\"<>|\x00-\x1f\x7f]+$")
 
 
 def check_id(project_id: str) -> str:

@@ -115,6 +115,12 @@ def decode(raw: bytes, path: str) -> str:
                 t("source.not_utf8", guess=guess, encoding=encoding),
             )
         ) from None  # fmt: skip
+    if "\x1b$" in text or "\x1b(" in text:  # the escapes of ISO-2022-JP (JIS), 7-bit and so valid UTF-8
+        head = text[: text.index("\x1b")]
+        line, column = head.count("\n") + 1, len(head) - (head.rfind("\n") + 1) + 1
+        raise SourceError(
+            Problem(path, line, column, "not-utf8", t("source.not_utf8", guess="ISO-2022-JP", encoding="ISO-2022-JP"))
+        )
     if "\x00" in text:
         head = text[: text.index("\x00")]
         raise SourceError(

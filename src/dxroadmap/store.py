@@ -66,11 +66,28 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def project_files(root: Path) -> list[Path]:
-    """`*.yaml`/`*.yml` below `root`, skipping names that start with `_` or `.`, sorted."""
+def project_files(root: Path, problems: list[Problem] | None = None) -> list[Path]:
+    """`*.yaml`/`*.yml` below `root`, skipping names that start with `_` or `.`, sorted.
+
+    A folder that cannot be listed, and a linked folder that leads out of `root`, are reported
+    in `problems` (linked folders are not followed: what they hold is reachable otherwise, or
+    is outside).
+    """
     found: list[Path] = []
-    for folder, dirs, files in os.walk(root):
+    base = root.resolve()
+
+    def unreadable(error: OSError) -> None:
+        if problems is not None:
+            where = display_path(Path(error.filename)) if error.filename else display_path(root)
+            problems.append(Problem(where, 1, 1, "unreadable", t("store.unreadable", reason=error.strerror or error)))
+
+    for folder, dirs, files in os.walk(root, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith(("_", ".")))
+        for name in dirs:
+            linked = Path(folder, name)
+            if linked.is_symlink() and problems is not None and not linked.resolve().is_relative_to(base):
+                message = t("store.outside", real=linked.resolve(), base=base)
+                problems.append(Problem(display_path(linked), 1, 1, "outside-root", message))
         found.extend(
             Path(folder, name) for name in files if name.endswith(SUFFIXES) and not name.startswith(("_", "."))
         )
@@ -100,7 +117,11 @@ def load_portfolio(root: Path, only: Iterable[Path] | None = None) -> Portfolio:
     base = root.resolve()
     seen: dict[str, str] = {}
     read: set[Path] = set()
-    files = project_files(root) if only is None else [p for p in only if not p.name.startswith(("_", "."))]
+    files = (
+        project_files(root, portfolio.problems)
+        if only is None
+        else [p for p in only if not p.name.startswith(("_", "."))]
+    )
     for path in files:
         shown = display_path(path)
         try:
@@ -135,8 +156,16 @@ def load_portfolio(root: Path, only: Iterable[Path] | None = None) -> Portfolio:
 
 def load_plan(root: Path) -> tuple[Plan | None, list[Problem]]:
     path = root / PLAN_FILE
-    if not path.exists():
+    if not os.path.lexists(path):
         return None, []
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        return None, [Problem(display_path(path), 1, 1, "unreadable", t("store.link", reason=exc))]
+    if not real.is_relative_to(root.resolve()):
+        return None, [
+            Problem(display_path(path), 1, 1, "outside-root", t("store.outside", real=real, base=root.resolve()))
+        ]
     document, problems = _read(path)
     if document is None:
         return None, problems
@@ -169,10 +198,26 @@ def parse_roadmap(text: str, path: str, settings: Settings) -> tuple[Roadmap | N
     return (None if problems else roadmap), problems
 
 
+def read_limited(path: Path) -> bytes:
+    """The bytes of a regular file, at most one more than the size limit (a FIFO or device is refused)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, t("store.not_regular"))
+        chunks = []
+        remaining = source.MAX_BYTES + 1
+        while remaining > 0 and (chunk := os.read(fd, min(remaining, 1 << 20))):
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def _read(path: Path) -> tuple[source.Document | None, list[Problem]]:
     shown = display_path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_limited(path)
     except OSError as exc:
         return None, [Problem(shown, 1, 1, "unreadable", t("store.unreadable", reason=exc.strerror or exc))]
     try:
@@ -294,7 +339,7 @@ def locked(path: Path, timeout: float = 10.0) -> Iterator[None]:
     """Hold an exclusive lock on `path`'s lock file; the kernel releases it if the process dies."""
     lock = lock_path(path)
     try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
     except OSError as exc:
         raise StoreError(t("store.lock_file", path=display_path(lock), reason=exc.strerror or exc)) from None
     try:
@@ -328,16 +373,27 @@ def _try_lock(fd: int) -> bool:
     return True
 
 
-def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+def write_file(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """`write_atomic` for a file written whole (an export, a new roadmap): no lock is needed, since
+    every writer renames its own complete temporary file into place (or, `exclusive`, links it)."""
+    try:
+        write_atomic(path, data, exclusive=exclusive, under_lock=False)
+    except ValueError as exc:  # a NUL byte in the path, say
+        raise StoreError(t("store.cannot_write", path=display_path(path), reason=exc)) from None
+
+
+def write_atomic(path: Path, data: bytes, *, exclusive: bool = False, under_lock: bool = True) -> None:
     """Replace `path` (the target of a symlink) with `data`: the old or the new file, never half of one.
 
     A temporary file in the same folder is written, flushed and fsynced, given the old file's
     mode, and renamed over the original; with `exclusive`, linked into place only if nothing is
-    there yet. Temporary files left by a writer that died are removed (call under the lock).
+    there yet. `under_lock`: the caller holds the file's lock, so temporary files of this file can
+    only be left by a writer that died, and are removed.
     """
     real = path.resolve() if path.is_symlink() else path
-    for stale in real.parent.glob(f".{real.name}.*.tmp"):
-        stale.unlink(missing_ok=True)
+    if under_lock:
+        for stale in real.parent.glob(f".{real.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
     try:
         mode = stat.S_IMODE(real.stat().st_mode) if real.exists() else 0o666 & ~_umask()
         fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
