@@ -61,7 +61,10 @@ def roadmap(rng: random.Random, number: int) -> dict[str, Any]:
                     if kpi and q == 2:
                         entry["指標"], entry["値"] = kpi[0], 10 * y + rng.randint(0, 12)
                     if rng.random() < 0.1:
-                        entry["理由"], entry["見通し"] = "関係機関との調整に時間を要した", rng.choice(["順調", "注意", "困難"])
+                        entry["理由"], entry["見通し"] = (
+                            "関係機関との調整に時間を要した",
+                            rng.choice(["順調", "注意", "困難"]),
+                        )
                     entries.append(entry)
                 actuals[year] = entries
         initiatives.append({"名称": f"{subject}の推進({k + 1})", "目標": targets, "実績": actuals})

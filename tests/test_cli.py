@@ -381,3 +381,13 @@ def test_completion_scripts_for_explicit_shells(run: Run) -> None:
         result = run("--show-completion", shell)
         assert result.exit_code == 0, shell
         assert "_DXROADMAP_COMPLETE" in result.stdout, shell
+
+
+def test_slipping_table_shows_the_worst_items_and_says_how_many_more(run: Run, seed_repo: Path) -> None:
+    limited = run("slipping", "--as-of", AS_OF, "--limit", "5", cwd=seed_repo)
+    assert limited.exit_code == 0
+    assert len([line for line in limited.stdout.splitlines() if "kurashi-dx-kiban" in line]) == 5
+    assert "and 11 more (all of them: --all, or --format csv / json)" in limited.stdout
+    everything = run("slipping", "--as-of", AS_OF, "--limit", "5", "--all", cwd=seed_repo)
+    assert len([line for line in everything.stdout.splitlines() if "kurashi-dx-kiban" in line]) == 16
+    assert len(json.loads(run("slipping", "--as-of", AS_OF, "--limit", "5", "-f", "json", cwd=seed_repo).stdout)) == 16

@@ -371,6 +371,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Every slipping item, worst first: targets slipping or missed, initiatives unreported.",
     ),
     "help.exit_code": ("何か該当すれば終了コード 1(CI 用)", "Exit 1 when anything is flagged (for CI)."),
+    "help.limit": ("表に出す件数(悪い順)", "How many items the table shows, worst first."),
+    "help.all": ("表にすべて出す", "Show every item in the table."),
     "help.validate": (
         "すべてのファイルを書式と規則で検査します。問題ごとに `path:line:col: CODE message` を1行。",
         "Check every file against the format and its rules: one `path:line:col: CODE message` per problem.",

@@ -386,6 +386,8 @@ def slipping(
     field: FieldOption = None,
     owner: OwnerOption = None,
     exit_code: Annotated[bool, typer.Option("--exit-code", help=t("help.exit_code"))] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help=t("help.limit"))] = 100,
+    all_: Annotated[bool, typer.Option("--all", help=t("help.all"))] = False,
     format: FormatOption = Format.table,
     dir: DirOption = None,
     as_of: AsOfOption = None,
@@ -404,7 +406,7 @@ def slipping(
         format,
         ctx,
         as_json=lambda: [data.slip(item) for item in items],
-        as_table=lambda terminal, out: terminal.slipping(out, items, ctx.words),
+        as_table=lambda terminal, out: terminal.slipping(out, items, ctx.words, None if all_ else limit),
         as_rows=lambda: tables.slipping_rows(items, ctx.words),
     )
     _report_problems(portfolio)

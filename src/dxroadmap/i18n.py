@@ -91,6 +91,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "achieved_in": ("達成年度", "Achieved in"),
     "kpi_value": ("指標の値", "KPI value"),
     "behind_pace": ("進捗の遅れ", "behind pace"),
+    "more_items": (
+        "ほか {count} 件(すべて表示: --all、または --format csv / json)",
+        "and {count} more (all of them: --all, or --format csv / json)",
+    ),
 }
 
 

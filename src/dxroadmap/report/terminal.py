@@ -218,11 +218,14 @@ def show(
     out.print(Text(f"{words('legend')}: {legend(words)}", style="dim"))
 
 
-def slipping(out: Console, items: Sequence[SlipItem], words: Words) -> None:
+def slipping(out: Console, items: Sequence[SlipItem], words: Words, limit: int | None = None) -> None:
+    """The worst `limit` items (a table of thousands of rows helps no one; csv and json have them all)."""
     if not items:
         out.print(words("nothing_slipping"))
         return
-    rows = slipping_rows(items, words)
+    rest = len(items) - limit if limit is not None and len(items) > limit else 0
+    shown_items = items[: len(items) - rest]
+    rows = slipping_rows(shown_items, words)
     # on a narrow terminal the due date, then whether it is explained and the outlook give way
     shown = [
         i for i in range(len(rows.header)) if out.width >= 140 or i not in ((5, 7, 8) if out.width < 100 else (5,))
@@ -234,10 +237,12 @@ def slipping(out: Console, items: Sequence[SlipItem], words: Words) -> None:
             rows.header[i], overflow="fold", justify="right" if numeric else "left", no_wrap=i in (0, 3, 5, 6),
             min_width=8 if i in (1, 2, 4) else None,
         )  # fmt: skip
-    for item, row in zip(items, rows.rows, strict=True):
+    for item, row in zip(shown_items, rows.rows, strict=True):
         cells = [Text(row[i], style=STYLES[item.state]) if i == 0 else Text(row[i]) for i in shown]
         table.add_row(*cells)
     out.print(table)
+    if rest:
+        out.print(Text(words("more_items", count=rest), style="dim"))
 
 
 def history(out: Console, events: Sequence[Event], words: Words) -> None:
