@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import PLAN, corpus, render, roadmap  # noqa: E402
+from corpus import PLAN, corpus, render, roadmap
 
 JST = timezone(timedelta(hours=9))
 
