@@ -148,10 +148,19 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
-def _load(ctx: Context) -> Portfolio:
+def _load(ctx: Context, project: str | None = None) -> Portfolio:
+    """The portfolio; for a command about one project named by its exact id, just that file."""
     from dxroadmap import store
 
-    return store.load_portfolio(store.find_root(ctx.dir))
+    root = store.find_root(ctx.dir)
+    if project is not None:
+        for suffix in store.SUFFIXES:
+            path = root / f"{project}{suffix}"
+            if not project.startswith(("/", ".", "_")) and ".." not in project and path.is_file():
+                portfolio = store.load_portfolio(root, only=[path])
+                if portfolio.projects:
+                    return portfolio
+    return store.load_portfolio(root)
 
 
 def _judge(
@@ -299,7 +308,7 @@ def show(
     from dxroadmap import progress, store
 
     ctx = _context(dir, as_of, lang, no_color)
-    portfolio = _load(ctx)
+    portfolio = _load(ctx, project)
     found = store.resolve_project(portfolio, project)
     status = progress.judge(found, portfolio.settings, ctx.as_of)
     years = _years(portfolio, [status])
@@ -577,7 +586,7 @@ def record(
         raise typer.BadParameter(t("cli.outlook"), param_hint="--outlook")
     kpis = _kpi_option(kpi)
     ctx = _context(dir, as_of, lang, no_color)
-    portfolio = _load(ctx)
+    portfolio = _load(ctx, project)
     interactive = _interactive()
     if project is None:
         if not interactive or not portfolio.projects:
