@@ -1,9 +1,12 @@
 """Reading a YAML file into plain data plus the position of every key and value.
 
-The C-accelerated event parser of ruamel.yaml does the parsing; this module builds the data
-from its events with an explicit stack (no recursion, so no nesting can crash it), refusing
-what a roadmap never needs: anchors and aliases, tags naming objects, duplicate keys, absurd
-nesting. Scalars are resolved by the YAML 1.2 core schema, as ruamel.yaml resolves them.
+Two ways, one result. Plain files (no anchors, aliases, tags or deep nesting: nearly all) are
+composed by libyaml through PyYAML and walked into data and positions. Everything else goes
+through the C-accelerated event parser of ruamel.yaml, from whose events this module builds
+the data with an explicit stack (no recursion, so no nesting can crash it), refusing what a
+roadmap never needs: anchors and aliases, tags naming objects, duplicate keys, absurd nesting.
+Scalars are resolved by the YAML 1.2 core schema either way (tests/test_source.py checks that
+both ways agree).
 """
 
 from __future__ import annotations
