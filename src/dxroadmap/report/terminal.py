@@ -88,7 +88,8 @@ def status(
 ) -> None:
     """The progress table; on a narrow terminal the bar, then the year marks and owner column give way."""
     out.print(_heading(settings, as_of, words))
-    with_owner = with_years = out.width >= 100
+    with_years = out.width >= 80
+    with_owner = out.width >= 110  # and the state's word beside its mark
     with_bar = out.width >= 130
     shown_years = years if with_years else []
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
@@ -138,7 +139,7 @@ def status(
                 *row(
                     name,
                     s.project.roadmap.owner,
-                    _state(s.state, words),
+                    _state(s.state, words, with_word=with_owner),
                     c.done,
                     c.due,
                     c.total,
