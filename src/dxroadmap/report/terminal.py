@@ -86,7 +86,7 @@ def status(
     words: Words,
     since: tuple[str, dict[str, ProjectSince]] | None = None,
 ) -> None:
-    """The progress table; on a narrow terminal the bar, then the year marks and owner column give way."""
+    """The progress table; on a narrow terminal the bar, then the owner column, then the year marks give way."""
     out.print(_heading(settings, as_of, words))
     with_years = out.width >= 80
     with_owner = out.width >= 110  # and the state's word beside its mark
