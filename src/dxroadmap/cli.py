@@ -194,9 +194,18 @@ def _years(portfolio: Portfolio, statuses: Sequence[ProjectStatus]) -> list[int]
 
 
 def _print_json(data: Any) -> None:
+    """Written as it is encoded, piece by piece: a large portfolio never sits in memory as one string."""
     from dxroadmap.safe import json_text
 
-    sys.stdout.write(json_text(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
+    pending: list[str] = []
+    size = 0
+    for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(data):
+        pending.append(chunk)
+        size += len(chunk)
+        if size > 1 << 16:
+            sys.stdout.write(json_text("".join(pending)))
+            pending, size = [], 0
+    sys.stdout.write(json_text("".join(pending)) + "\n")
 
 
 def _emit(
