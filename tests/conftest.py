@@ -19,6 +19,26 @@ ENV = {"COLUMNS": "200", "NO_COLOR": "1", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"
 
 Run = Callable[..., Result]
 
+# A copy of roadmaps/_plan.yaml, inline so that edits to the shipped files do not move the tests that use it.
+SEED_PLAN = """\
+# yaml-language-server: $schema=../schemas/plan.schema.json
+計画名: (仮称)青森県DX推進プラン
+期間: {開始: R5, 終了: R9}
+年度開始月: 4
+報告期限日数: 30
+分野:
+  - 名称: 産業・しごと
+    取組方針: [農林水産業のDX, 観光業のDX, 建設業のDX, 商工業のDX, 働き方のDX]
+  - 名称: 暮らし・まち
+    取組方針: [医療・福祉のDX, 子育てのDX, 教育のDX, 地域交通のDX, 防災・防犯のDX, 環境のDX, デジタル・デバイド]
+  - 名称: 行政経営
+    取組方針: [住民の利便性の向上, データの利活用, 情報セキュリティの強化, 自治体業務のDX化]
+会議:
+  - {名称: 第1回策定委員会, 日付: 2023-05-10}
+  - {名称: 第2回策定委員会, 日付: 2023-06-07}
+  - {名称: 第3回策定委員会, 日付: 2023-07-26}
+"""
+
 
 @pytest.fixture
 def seed_repo(tmp_path: Path) -> Path:

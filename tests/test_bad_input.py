@@ -21,31 +21,13 @@ from typer.testing import CliRunner, Result
 
 from dxroadmap.cli import app
 from dxroadmap.problems import CODES
+from tests.conftest import SEED_PLAN
 
 runner = CliRunner()
 ENV = {"COLUMNS": "200", "NO_COLOR": "1", "LANG": "C.UTF-8"}
 AS_OF = "2025-11-26"
 
-# A copy of roadmaps/_plan.yaml (kept inline so that edits to the sample repository do not move these tests).
-PLAN = """\
-# yaml-language-server: $schema=../schemas/plan.schema.json
-# 青森県DX推進プラン(仮称) — 第2回策定委員会(令和5年6月7日)資料より
-計画名: (仮称)青森県DX推進プラン
-期間: {開始: R5, 終了: R9}
-年度開始月: 4
-報告期限日数: 30
-分野:
-  - 名称: 産業・しごと
-    取組方針: [農林水産業のDX, 観光業のDX, 建設業のDX, 商工業のDX, 働き方のDX]
-  - 名称: 暮らし・まち
-    取組方針: [医療・福祉のDX, 子育てのDX, 教育のDX, 地域交通のDX, 防災・防犯のDX, 環境のDX, デジタル・デバイド]
-  - 名称: 行政経営
-    取組方針: [住民の利便性の向上, データの利活用, 情報セキュリティの強化, 自治体業務のDX化]
-会議:
-  - {名称: 第1回策定委員会, 日付: 2023-05-10}
-  - {名称: 第2回策定委員会, 日付: 2023-06-07}
-  - {名称: 第3回策定委員会, 日付: 2023-07-26}
-"""
+PLAN = SEED_PLAN
 
 # Based on roadmaps/kurashi-dx-kiban.yaml; every character is in CP932 so it can be saved as Shift_JIS.
 BASE = """\
@@ -663,10 +645,10 @@ def test_yaml_and_yml_with_the_same_id_in_a_subfolder(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("plan", "code", "line", "column"),
     [
-        pytest.param(edit("終了: R9", "終了: X9", PLAN), "bad-year", 4, 18, id="bad-year"),
+        pytest.param(edit("終了: R9", "終了: X9", PLAN), "bad-year", 3, 18, id="bad-year"),
         pytest.param(edit("計画名: (仮称)", "計画名: [(仮称)", PLAN), "yaml-syntax", None, None, id="yaml-syntax"),
-        pytest.param(edit("年度開始月: 4", "年度開始月: 13", PLAN), "bad-value", 5, 8, id="bad-value"),
-        pytest.param(edit("報告期限日数: 30", "報告期限日: 30", PLAN), "unknown-key", 6, 1, id="unknown-key"),
+        pytest.param(edit("年度開始月: 4", "年度開始月: 13", PLAN), "bad-value", 4, 8, id="bad-value"),
+        pytest.param(edit("報告期限日数: 30", "報告期限日: 30", PLAN), "unknown-key", 5, 1, id="unknown-key"),
         pytest.param("- 分野\n", "not-mapping", 1, 1, id="not-mapping"),
         pytest.param(PLAN.encode("utf-16"), "not-utf8", 1, 1, id="not-utf8"),
     ],
@@ -688,7 +670,7 @@ def test_broken_plan_does_not_hide_a_broken_project(tmp_path: Path) -> None:
     root = make_roadmaps(tmp_path / "roadmaps", {"p.yaml": edit("四半期: Q1", "四半期: Q5")}, plan=plan)
     found = problems(run("validate", "--dir", str(root)))
     assert sorted((Path(p.path).name, p.code, p.line) for p in found) == [
-        ("_plan.yaml", "bad-year", 4),
+        ("_plan.yaml", "bad-year", 3),
         ("p.yaml", "bad-quarter", 17),
     ]
 
