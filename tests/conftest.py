@@ -40,6 +40,16 @@ SEED_PLAN = """\
 """
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets an empty cache directory of its own (never the user's)."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("DXROADMAP_CACHE_DIR", str(folder))
+    monkeypatch.delenv("DXROADMAP_NO_CACHE", raising=False)
+    monkeypatch.delenv("DXROADMAP_JOBS", raising=False)
+    return folder
+
+
 @pytest.fixture
 def seed_repo(tmp_path: Path) -> Path:
     """A repository folder holding a copy of the shipped roadmaps/ (the source document's roadmap)."""

@@ -552,7 +552,7 @@ def test_slipping_items_worst_first() -> None:
     )
     as_of = D(AS_OF)
     items = progress.slipping_items([judge(yaml, AS_OF)], as_of)
-    got = [(i.state, i.initiative.name, i.target, i.fiscal_year, i.quarter, i.due, i.days_late) for i in items]
+    got = [(i.state, i.initiative, i.target, i.fiscal_year, i.quarter, i.due, i.days_late) for i in items]
     assert got == [
         ("missed", "取組2", "調査", 2024, None, D("2025-03-31"), 605),
         ("missed", "取組2", "再調査", 2025, None, D("2026-03-31"), 240),

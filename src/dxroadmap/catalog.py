@@ -372,7 +372,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "help.exit_code": ("何か該当すれば終了コード 1(CI 用)", "Exit 1 when anything is flagged (for CI)."),
     "help.limit": ("表に出す件数(悪い順)", "How many items the table shows, worst first."),
+    "cli.one_dir": (
+        "このコマンドが扱うロードマップのフォルダは一つです(--dir は一度だけ)",
+        "this command works in one roadmaps directory: give --dir once",
+    ),
     "help.all": ("表にすべて出す", "Show every item in the table."),
+    "help.status_limit": (
+        "表に出す事業の数の上限(超えるときは状態の悪い順。合計はすべての事業)",
+        "At most this many project rows in the table (the worst, when there are more; totals count all).",
+    ),
     "help.validate": (
         "すべてのファイルを書式と規則で検査します。問題ごとに `path:line:col: CODE message` を1行。",
         "Check every file against the format and its rules: one `path:line:col: CODE message` per problem.",

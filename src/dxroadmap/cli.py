@@ -11,8 +11,8 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -25,8 +25,10 @@ from dxroadmap.i18n import t
 from dxroadmap.problems import StoreError
 
 if TYPE_CHECKING:  # imported lazily at run time
+    from dxroadmap.index import Digest
     from dxroadmap.model import Project
-    from dxroadmap.progress import ProjectStatus
+    from dxroadmap.problems import Problem
+    from dxroadmap.progress import ProjectStatus, Settings, Summary
     from dxroadmap.store import Portfolio
 
 app = typer.Typer(
@@ -44,7 +46,7 @@ def _complete_project(ctx: typer.Context, incomplete: str) -> list[str]:
     from dxroadmap import store
 
     try:
-        root = store.find_root(ctx.params.get("dir"))
+        root = store.find_root(next(iter(ctx.params.get("dir") or []), None))
     except StoreError:
         return []
     ids = [store.project_id(root, path) for path in store.project_files(root)]
@@ -56,7 +58,7 @@ def _complete_initiative(ctx: typer.Context, incomplete: str) -> list[str]:
     from dxroadmap import store
 
     try:
-        root = store.find_root(ctx.params.get("dir"))
+        root = store.find_root(next(iter(ctx.params.get("dir") or []), None))
         portfolio = store.load_portfolio(root)
         # while an option's value is completed, the positional argument may still sit in ctx.args
         query = ctx.params.get("project") or next(iter(ctx.args), "")
@@ -80,7 +82,7 @@ class Lang(StrEnum):
 
 
 DirOption = Annotated[
-    Path | None,
+    list[Path] | None,
     typer.Option("--dir", help=t("help.dir")),
 ]
 AsOfOption = Annotated[
@@ -96,16 +98,23 @@ OwnerOption = Annotated[str | None, typer.Option("--owner", help=t("help.owner")
 
 @dataclass
 class Context:
-    dir: Path | None
+    dirs: list[Path]
     as_of: date
     words: i18n.Words
     no_color: bool
+
+    @property
+    def dir(self) -> Path | None:
+        """The one roadmaps directory of a command that works in one (`--dir` at most once)."""
+        if len(self.dirs) > 1:
+            raise typer.BadParameter(t("cli.one_dir"), param_hint="--dir")
+        return self.dirs[0] if self.dirs else None
 
 
 AS_OF_RANGE = (date(fiscal.MIN_YEAR + 1, 1, 1), date(fiscal.MAX_YEAR - 1, 12, 31))
 
 
-def _context(dir: Path | None, as_of: datetime | None, lang: Lang | None, no_color: bool) -> Context:
+def _context(dir: list[Path] | None, as_of: datetime | None, lang: Lang | None, no_color: bool) -> Context:
     chosen = i18n.resolve(lang.value if lang else None)
     i18n.set_language(chosen)
     low, high = AS_OF_RANGE
@@ -115,7 +124,7 @@ def _context(dir: Path | None, as_of: datetime | None, lang: Lang | None, no_col
         sys.stdout.reconfigure(encoding="utf-8")
     if os.environ.get("NO_COLOR"):
         no_color = True
-    return Context(dir, as_of.date() if as_of else date.today(), i18n.Words(chosen), no_color)
+    return Context(list(dir or []), as_of.date() if as_of else date.today(), i18n.Words(chosen), no_color)
 
 
 P = ParamSpec("P")
@@ -169,28 +178,135 @@ def _judge(
     from dxroadmap import progress
     from dxroadmap.model import field_name
 
-    projects = portfolio.projects
-    if field is not None:
-        wanted = field_name(field)
-        known = list(dict.fromkeys([*portfolio.settings.fields, *(field_name(p.roadmap.field) for p in projects)]))
-        if wanted not in known:
-            raise StoreError(t("cli.no_field", field=field, fields=", ".join(known)))
-        projects = [p for p in projects if field_name(p.roadmap.field) == wanted]
-    if owner is not None:
-        needle = fiscal.normalize(owner)
-        projects = [p for p in projects if needle in fiscal.normalize(p.roadmap.owner)]
+    known = [*portfolio.settings.fields, *(field_name(p.roadmap.field) for p in portfolio.projects)]
+    wanted = _matching(known, field, owner)
+    projects = [p for p in portfolio.projects if wanted(field_name(p.roadmap.field), p.roadmap.owner)]
     order = {name: i for i, name in enumerate(portfolio.settings.fields)}
     statuses = [progress.judge(p, portfolio.settings, ctx.as_of) for p in projects]
     statuses.sort(key=lambda s: (order.get(s.field, len(order)), s.field, s.project.id))
     return statuses
 
 
-def _years(portfolio: Portfolio, statuses: Sequence[ProjectStatus]) -> list[int]:
+def _matching(known_fields: Sequence[str], field: str | None, owner: str | None) -> Callable[[str, str], bool]:
+    """The test of `--field` and `--owner` on a project's (field, owner); an unknown field is refused."""
+    from dxroadmap.model import field_name
+
+    wanted = field_name(field) if field is not None else None
+    known = list(dict.fromkeys(known_fields))
+    if wanted is not None and wanted not in known:
+        raise StoreError(t("cli.no_field", field=field, fields=", ".join(known)))
+    needle = fiscal.normalize(owner) if owner is not None else None
+    return lambda f, o: (wanted is None or f == wanted) and (needle is None or needle in fiscal.normalize(o))
+
+
+@dataclass
+class Overview:
+    """Every roadmaps directory of the command line, as digests (see `index`)."""
+
+    settings: Settings  # of the first directory: its calendar, meetings and period head the reports
+    fields: list[str]  # of every plan, in order
+    digests: list[Digest]
+    problems: list[Problem]
+    checked: int  # files looked at
+
+
+def _overview(ctx: Context, only: Sequence[Path] | None = None, root: Path | None = None) -> Overview:
+    """Digests of every project file under each `--dir` (or only `only`, under `root`)."""
+    from dxroadmap import index, store
+    from dxroadmap.progress import Settings
+
+    if root is not None:
+        roots = [root]
+    else:
+        given: list[Path | None] = [*ctx.dirs] or [None]
+        roots = list({r.resolve(): r for r in map(store.find_root, given)}.values())
+    problems: list[Problem] = []
+    found = []
+    checked = 0
+    for folder in roots:
+        plan, plan_problems = store.load_plan(folder)
+        problems += plan_problems
+        files = store.project_files(folder, problems) if only is None else list(only)
+        checked += len(files)
+        found.append((folder, Settings.from_plan(plan), store.roadmap_files(folder, files, problems)))
+    taken: dict[str, int] = {}
+    for _, _, files_found in found:
+        for file in files_found:
+            taken[file.id] = taken.get(file.id, 0) + 1
+    labels = _labels([folder for folder, _, _ in found])
+    digests = []
+    progress = _progress_bar(ctx) if sys.stderr.isatty() else None
+    for (folder, settings, files_found), label in zip(found, labels, strict=True):
+        named = [replace(f, id=f"{label}/{f.id}") if taken[f.id] > 1 else f for f in files_found]
+        for digest in index.scan(folder, named, settings, ctx.as_of, progress):
+            problems += digest.problems
+            digests.append(digest)
+    fields = [name for _, settings, _ in found for name in settings.fields]
+    return Overview(found[0][1], fields, digests, sorted(problems), checked)
+
+
+def _labels(roots: Sequence[Path]) -> list[str]:
+    """How each directory's projects are told apart where ids collide: its name (its parent's for `roadmaps`)."""
+    from dxroadmap import store
+
+    names = []
+    for folder in roots:
+        real = folder.resolve()
+        names.append(real.parent.name if real.name == "roadmaps" and real.parent.name else real.name)
+    if len(set(names)) < len(names):
+        return [store.display_path(folder) for folder in roots]
+    return names
+
+
+def _progress_bar(ctx: Context) -> Callable[[int], Any]:
+    def bar(total: int) -> Any:
+        from dxroadmap.report import terminal
+
+        return terminal.progress_bar(total, ctx.words("reading"), ctx.no_color)
+
+    return bar
+
+
+def _summaries(view: Overview, field: str | None, owner: str | None) -> list[Digest]:
+    """The digests of valid projects that `--field` / `--owner` select, by field (plan order) and id."""
+    known = [*view.fields, *(d.summary.field for d in view.digests if d.summary)]
+    wanted = _matching(known, field, owner)
+    order = {name: i for i, name in enumerate(view.fields)}
+    chosen = [d for d in view.digests if d.summary is not None and wanted(d.summary.field, d.summary.owner)]
+    chosen.sort(
+        key=lambda d: (
+            order.get(d.summary.field, len(order)) if d.summary else 0,
+            d.summary.field if d.summary else "",
+            d.id,
+        )
+    )
+    return chosen
+
+
+def _years(portfolio: Portfolio | Overview, statuses: Sequence[ProjectStatus | Summary]) -> list[int]:
     if portfolio.settings.period is not None:
         start, end = portfolio.settings.period
         return list(range(start, end + 1))
     used = {y for s in statuses for y in s.years()}
     return list(range(min(used), max(used) + 1)) if used else []
+
+
+def _print_json_streamed(head: dict[str, Any], key: str, items: Iterable[Any], tail: dict[str, Any]) -> None:
+    """`{**head, key: [*items], **tail}` as `_print_json` writes it, an item at a time (the same bytes)."""
+    from dxroadmap.safe import json_text
+
+    def dumped(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, indent=2)
+
+    out = sys.stdout
+    out.write(json_text(dumped(head)[:-2] + ",\n") if head else "{\n")
+    out.write(f"  {dumped(key)}: [")
+    first = True
+    for item in items:
+        out.write(json_text(("\n    " if first else ",\n    ") + dumped(item).replace("\n", "\n    ")))
+        first = False
+    out.write("]" if first else "\n  ]")
+    out.write(json_text("," + dumped(tail)[1:]) + "\n" if tail else "\n}\n")
 
 
 def _print_json(data: Any) -> None:
@@ -242,6 +358,8 @@ def status(
         str | None,
         typer.Option("--since", help=t("help.since")),
     ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help=t("help.status_limit"))] = 300,
+    all_: Annotated[bool, typer.Option("--all", help=t("help.all"))] = False,
     format: FormatOption = Format.table,
     dir: DirOption = None,
     as_of: AsOfOption = None,
@@ -249,28 +367,40 @@ def status(
     no_color: NoColorOption = False,
 ) -> None:
     """Progress across the fields: one row per project, with flags; invalid files listed below."""
-    ctx = _context(dir, as_of, lang, no_color)
-    portfolio = _load(ctx)
-    statuses = _judge(portfolio, ctx, field, owner)
-    point = _since(portfolio, statuses, ctx, since) if since is not None else None
-    if format is Format.json:
-        from dxroadmap.report import data
+    from dxroadmap.report import data
 
-        _print_json(data.status(statuses, portfolio.problems, portfolio.settings, ctx.as_of, point))
-    elif format is Format.table:
+    ctx = _context(dir, as_of, lang, no_color)
+    column = None
+    if since is not None:  # judged from the files as they are and as they were: the whole models
+        portfolio = _load(ctx)
+        statuses = _judge(portfolio, ctx, field, owner)
+        point = _since(portfolio, statuses, ctx, since)
+        column = (point[0].label, point[2])
+        summaries = [s.summary() for s in statuses]
+        problems, settings, years = portfolio.problems, portfolio.settings, _years(portfolio, statuses)
+        if format is Format.json:
+            _print_json(data.status(statuses, problems, settings, ctx.as_of, point))
+    else:
+        view = _overview(ctx)
+        chosen = _summaries(view, field, owner)
+        summaries = [d.summary for d in chosen if d.summary is not None]
+        problems, settings, years = view.problems, view.settings, _years(view, summaries)
+        if format is Format.json:
+            head, invalid = data.status_head(settings, ctx.as_of), {"invalid": [data.problem(p) for p in problems]}
+            _print_json_streamed(head, "projects", (d.status_json() for d in chosen), invalid)
+    if format is Format.table:
         from dxroadmap.report import terminal
 
         terminal.status(
-            terminal.console(ctx.no_color), statuses, portfolio.problems, portfolio.settings,
-            _years(portfolio, statuses), ctx.as_of, ctx.words, (point[0].label, point[2]) if point else None,
+            terminal.console(ctx.no_color), summaries, problems, settings, years, ctx.as_of, ctx.words, column,
+            None if all_ else limit,
         )  # fmt: skip
-    else:
+    elif format is not Format.json:
         from dxroadmap.report import tables
 
-        column = (point[0].label, point[2]) if point else None
-        _print_rows(tables.status_rows(statuses, _years(portfolio, statuses), ctx.words, column), format)
-        _report_problems(portfolio)
-    if portfolio.problems:
+        _print_rows(tables.status_rows(summaries, years, ctx.words, column), format)
+        _report_problems(problems)
+    if problems:
         raise typer.Exit(1)
 
 
@@ -296,10 +426,10 @@ def _warn(message: str) -> None:
     sys.stderr.write(clean(f"dxroadmap: {t('cli.warning', message=message)}").replace("\n", "\\n") + "\n")
 
 
-def _report_problems(portfolio: Portfolio) -> None:
+def _report_problems(problems: Sequence[Problem]) -> None:
     from dxroadmap.safe import clean
 
-    for problem in portfolio.problems:
+    for problem in problems:
         sys.stderr.write(clean(str(problem)) + "\n")
 
 
@@ -413,11 +543,11 @@ def slipping(
     no_color: NoColorOption = False,
 ) -> None:
     """Every slipping item, worst first: targets slipping or missed, initiatives unreported."""
-    from dxroadmap import progress
+    from dxroadmap.progress import slip_order
 
     ctx = _context(dir, as_of, lang, no_color)
-    portfolio = _load(ctx)
-    items = progress.slipping_items(_judge(portfolio, ctx, field, owner), ctx.as_of)
+    view = _overview(ctx)
+    items = sorted((item for d in _summaries(view, field, owner) for item in d.slips), key=slip_order)
     from dxroadmap.report import data, tables
 
     _emit(
@@ -427,8 +557,8 @@ def slipping(
         as_table=lambda terminal, out: terminal.slipping(out, items, ctx.words, None if all_ else limit),
         as_rows=lambda: tables.slipping_rows(items, ctx.words),
     )
-    _report_problems(portfolio)
-    if portfolio.problems or (exit_code and items):
+    _report_problems(view.problems)
+    if view.problems or (exit_code and items):
         raise typer.Exit(1)
 
 
@@ -448,24 +578,23 @@ def validate(
     ctx = _context(dir, as_of, lang, no_color)
     if paths:
         try:
-            root = store.find_root(ctx.dir)
+            root = store.find_root(ctx.dirs[0] if ctx.dirs else None)
         except StoreError:
             root = Path.cwd()
         files = [f for p in paths for f in ([p] if not p.is_dir() else store.project_files(p))]
-        portfolio = store.load_portfolio(root, only=files)
+        view = _overview(ctx, files, root)
     else:
-        portfolio = _load(ctx)
-        files = store.project_files(portfolio.root)
-    problems = portfolio.problems
+        view = _overview(ctx)
+    problems = view.problems
     if format is Format.json:
         from dxroadmap.report import data
 
-        _print_json({"checked": len(files), "invalid": [data.problem(p) for p in problems]})
+        _print_json({"checked": view.checked, "invalid": [data.problem(p) for p in problems]})
     elif format is Format.table:
         from dxroadmap.report import terminal
 
         terminal.problems(terminal.console(ctx.no_color), problems)
-        sys.stderr.write(ctx.words("checked", files=len(files), problems=len(problems)) + "\n")
+        sys.stderr.write(ctx.words("checked", files=view.checked, problems=len(problems)) + "\n")
     else:
         from dxroadmap.report import tables
 
@@ -492,7 +621,7 @@ def schema(
         _print_json(generated)
         return
     try:
-        target = store.find_root(dir).resolve().parent / "schemas"
+        target = store.find_root(_context(dir, as_of, lang, no_color).dir).resolve().parent / "schemas"
     except StoreError:
         target = Path.cwd() / "schemas"
     target.mkdir(parents=True, exist_ok=True)
@@ -814,7 +943,7 @@ def export(
         sys.stderr.write(
             t("cli.wrote_export", path=store.display_path(target), format=chosen.value, count=len(statuses)) + "\n"
         )
-    _report_problems(portfolio)
+    _report_problems(portfolio.problems)
     if portfolio.problems:
         raise typer.Exit(1)
 

@@ -95,6 +95,13 @@ _WORDS: dict[str, tuple[str, str]] = {
         "ほか {count} 件(すべて表示: --all、または --format csv / json)",
         "and {count} more (all of them: --all, or --format csv / json)",
     ),
+    "reading": ("ロードマップを読み込み中", "Reading roadmaps"),
+    "more_projects": (
+        "{count} 事業のうち状態の悪い {shown} 事業を表示(合計はすべての事業。すべて表示: --all、"
+        "または --field / --owner で絞る、--format csv / json)",
+        "The worst {shown} of {count} projects are shown; totals count them all (every row: --all, "
+        "or narrow with --field / --owner; --format csv / json have every project)",
+    ),
 }
 
 

@@ -247,6 +247,45 @@ class ProjectStatus:
     def years(self) -> list[int]:
         return sorted({t.fiscal_year for i in self.initiatives for t in i.targets})
 
+    def summary(self) -> Summary:
+        roadmap = self.project.roadmap
+        states: dict[int, list[str]] = {}
+        for init in self.initiatives:
+            for target in init.targets:
+                states.setdefault(target.fiscal_year, []).append(target.state)
+        years = {year: worst(states[year]) for year in sorted(states)}
+        return Summary(
+            self.project.id, self.field, roadmap.name, roadmap.owner, self.state, self.counts, dict(self.flags), years
+        )
+
+
+def worst_first(summaries: Iterable[Summary]) -> list[Summary]:
+    """The projects most in need of attention first: by state, then missed, slipping, unreported."""
+    return sorted(
+        summaries,
+        key=lambda s: (-_RANK[s.state], -s.flags["missed"], -s.flags["slipping"], -s.flags["unreported"], s.id),
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A project's line in the status table: all that the table, its CSV and the totals need."""
+
+    id: str
+    field: str
+    name: str
+    owner: str
+    state: str
+    counts: Counts
+    flags: dict[str, int]
+    year_states: dict[int, str]  # the worst state of each year that has targets
+
+    def year_state(self, year: int) -> str | None:
+        return self.year_states.get(year)
+
+    def years(self) -> list[int]:
+        return sorted(self.year_states)
+
 
 def judge(project: Project, settings: Settings, as_of: date) -> ProjectStatus:
     """The state of a project and of each of its targets and initiatives as of `as_of`."""
@@ -384,8 +423,11 @@ def _unreported(
 
 @dataclass(frozen=True)
 class SlipItem:
-    project: ProjectStatus
-    initiative: InitiativeStatus
+    """One line of the slipping list: flat, so it can be cached and sorted without its project."""
+
+    project: str  # the project's id
+    initiative: str  # the initiative's name
+    initiative_index: int
     fiscal_year: int
     quarter: int | None
     target: str | None
@@ -405,7 +447,7 @@ def slipping_items(statuses: Iterable[ProjectStatus], as_of: date) -> list[SlipI
                 if t.state in ("missed", "slipping"):
                     items.append(
                         SlipItem(
-                            status, init, t.fiscal_year, None, t.text, t.state, t.due,
+                            status.project.id, init.name, init.index, t.fiscal_year, None, t.text, t.state, t.due,
                             (as_of - t.due).days, init.explained(t.fiscal_year), init.outlook,
                         )
                     )  # fmt: skip
@@ -413,18 +455,21 @@ def slipping_items(statuses: Iterable[ProjectStatus], as_of: date) -> list[SlipI
                 year, quarter = init.unreported_quarter
                 items.append(
                     SlipItem(
-                        status, init, year, quarter, None, "unreported", init.unreported_due,
-                        (as_of - init.unreported_due).days, init.explained(year), init.outlook,
+                        status.project.id, init.name, init.index, year, quarter, None, "unreported",
+                        init.unreported_due, (as_of - init.unreported_due).days, init.explained(year), init.outlook,
                     )
                 )  # fmt: skip
-    items.sort(
-        key=lambda s: (
-            -_RANK[s.state],
-            -s.days_late,
-            s.project.project.id,
-            s.initiative.index,
-            s.fiscal_year,
-            s.target or "",
-        )
-    )
+    items.sort(key=slip_order)
     return items
+
+
+def slip_order(item: SlipItem) -> tuple[int, int, str, int, int, str]:
+    """Worst first: by state, then the longest overdue, then by project, initiative, year and target."""
+    return (
+        -_RANK[item.state],
+        -item.days_late,
+        item.project,
+        item.initiative_index,
+        item.fiscal_year,
+        item.target or "",
+    )

@@ -92,10 +92,22 @@ class Positions:
 
 @dataclass
 class Document:
+    """The data of one file; the positions of its keys and values are worked out when first asked for.
+
+    Most files are valid and read only to be judged, so the fast path skips positions until an
+    error needs one or an edit is made.
+    """
+
     path: str
     text: str
     data: Any
-    positions: Positions
+    known_positions: Positions | None = None
+
+    @property
+    def positions(self) -> Positions:
+        if self.known_positions is None:
+            self.known_positions = _load(self.text, self.path, with_positions=True).positions
+        return self.known_positions
 
 
 def decode(raw: bytes, path: str) -> str:
@@ -139,11 +151,15 @@ def decode(raw: bytes, path: str) -> str:
 
 
 def load(text: str, path: str) -> Document:
-    """Parse one YAML document into data and positions; raise `SourceError` on the first problem."""
+    """Parse one YAML document into data (positions when asked); raise `SourceError` on the first problem."""
     if marker := _CONFLICT.search(text):
         line = text.count("\n", 0, marker.start()) + 1
         raise SourceError(Problem(path, line, 1, "conflict-marker", t("source.conflict")))
-    fast = _fast_load(text, path)
+    return _load(text, path, with_positions=False)
+
+
+def _load(text: str, path: str, with_positions: bool) -> Document:
+    fast = _fast_load(text, path, with_positions)
     if fast is not None:
         return fast
     builder = _Builder(path)
@@ -190,7 +206,7 @@ class _Plain(NamedTuple):
     tag: None = None
 
 
-def _fast_load(text: str, path: str) -> Document | None:
+def _fast_load(text: str, path: str, with_positions: bool = True) -> Document | None:
     if _CLoader is None or any(c in text for c in "&*!") or text.count("[") + text.count("{") > 400:
         return None
     if _DEEP.search(text):
@@ -199,7 +215,7 @@ def _fast_load(text: str, path: str) -> Document | None:
         node = _compose(text, Loader=_CLoader)
         if node is None:
             return None
-        positions = Positions()
+        positions = Positions() if with_positions else None
         data, _end = _walk(node, (), positions, path, 0)
     except (_Fallback, _YAMLError, SourceError, RecursionError):
         return None
@@ -210,14 +226,18 @@ def _mark(mark: Any) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def _walk(node: Any, here: Path, positions: Positions, path: str, depth: int) -> tuple[Any, tuple[int, int]]:
+def _walk(
+    node: Any, here: Path, positions: Positions | None, path: str, depth: int
+) -> tuple[Any, tuple[int, int] | None]:
+    """The data of `node`, and where its text ends; positions recorded when `positions` is given."""
     if depth > MAX_DEPTH:
         raise _Fallback
-    positions.values[here] = _mark(node.start_mark)
     kind = type(node).__name__
     if kind == "ScalarNode":
-        end = _mark(node.end_mark)
-        positions.ends[here] = end
+        end = None
+        if positions is not None:
+            positions.values[here] = _mark(node.start_mark)
+            positions.ends[here] = end = _mark(node.end_mark)
         return _scalar(_Plain(node.value, node.style or None, node.start_mark), path), end
     last: tuple[int, int] | None = None
     if kind == "SequenceNode":
@@ -234,16 +254,20 @@ def _walk(node: Any, here: Path, positions: Positions, path: str, depth: int) ->
             key = _scalar(_Plain(key_node.value, key_node.style or None, key_node.start_mark), path)
             if key in mapping or isinstance(key, (list, dict)):
                 raise _Fallback
-            positions.keys[(*here, key)] = _mark(key_node.start_mark)
+            if positions is not None:
+                positions.keys[(*here, key)] = _mark(key_node.start_mark)
             mapping[key], last = _walk(value_node, (*here, key), positions, path, depth + 1)
         result = mapping
     else:
         raise _Fallback
+    if positions is None:
+        return result, None
+    start = positions.values[here] = _mark(node.start_mark)
     if node.flow_style:
         positions.flow.add(here)
         end = _mark(node.end_mark)
     else:
-        end = last or positions.values[here]
+        end = last or start
     positions.ends[here] = end
     return result, end
 
@@ -262,6 +286,19 @@ try:
 except ImportError:  # pragma: no cover - PyYAML without libyaml: the event builder does it all
     _CLoader = None  # type: ignore[assignment,misc,unused-ignore]
     _YAMLError = Exception  # type: ignore[assignment,misc,unused-ignore]
+
+
+def parser_versions() -> str:
+    """The versions of both YAML readers (what they accept and how they word errors may change)."""
+    import ruamel.yaml
+
+    try:
+        import yaml
+
+        pyyaml = yaml.__version__
+    except ImportError:  # pragma: no cover - the fast path is off
+        pyyaml = "none"
+    return f"ruamel.yaml {ruamel.yaml.__version__}, PyYAML {pyyaml}"
 
 
 _yaml: YAML | None = None

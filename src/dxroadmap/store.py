@@ -109,25 +109,30 @@ class Portfolio:
     problems: list[Problem] = field(default_factory=list)
 
 
-def load_portfolio(root: Path, only: Iterable[Path] | None = None) -> Portfolio:
-    """Load the plan and every project file (or only the given files) under `root`."""
-    plan, problems = load_plan(root)
-    settings = Settings.from_plan(plan)
-    portfolio = Portfolio(root, plan, settings, problems=problems)
+@dataclass(frozen=True)
+class RoadmapFile:
+    path: Path  # as found (a link is read through)
+    shown: str  # as problems name it
+    id: str
+
+
+def roadmap_files(root: Path, only: Iterable[Path] | None, problems: list[Problem]) -> list[RoadmapFile]:
+    """The project files under `root` (or the given ones), each once, with its id.
+
+    A link that leads out of `root`, a second file with an id already taken and a file that
+    cannot be resolved are reported in `problems` and left out.
+    """
     base = root.resolve()
     seen: dict[str, str] = {}
     read: set[Path] = set()
-    files = (
-        project_files(root, portfolio.problems)
-        if only is None
-        else [p for p in only if not p.name.startswith(("_", "."))]
-    )
+    files = project_files(root, problems) if only is None else [p for p in only if not p.name.startswith(("_", "."))]
+    out = []
     for path in files:
         shown = display_path(path)
         try:
             real = path.resolve(strict=path.is_symlink())
         except (OSError, RuntimeError) as exc:
-            portfolio.problems.append(Problem(shown, 1, 1, "unreadable", t("store.link", reason=exc)))
+            problems.append(Problem(shown, 1, 1, "unreadable", t("store.link", reason=exc)))
             continue
         if real in read:
             continue  # the same file named twice
@@ -136,20 +141,26 @@ def load_portfolio(root: Path, only: Iterable[Path] | None = None) -> Portfolio:
         inside = absolute.is_relative_to(base)
         if inside and not real.is_relative_to(base):
             # a link in the roadmaps directory that leads out of it is not followed
-            message = t("store.outside", real=real, base=base)
-            portfolio.problems.append(Problem(shown, 1, 1, "outside-root", message))
+            problems.append(Problem(shown, 1, 1, "outside-root", t("store.outside", real=real, base=base)))
             continue
         pid = project_id(base, absolute) if inside else absolute.stem  # a file named on the command line
         if pid in seen:
-            portfolio.problems.append(
-                Problem(shown, 1, 1, "duplicate-id", t("store.duplicate_id", id=pid, other=seen[pid]))
-            )
+            problems.append(Problem(shown, 1, 1, "duplicate-id", t("store.duplicate_id", id=pid, other=seen[pid])))
             continue
         seen[pid] = shown
-        roadmap, found = load_roadmap(path, settings)
+        out.append(RoadmapFile(path, shown, pid))
+    return out
+
+
+def load_portfolio(root: Path, only: Iterable[Path] | None = None) -> Portfolio:
+    """Load the plan and every project file (or only the given files) under `root`."""
+    plan, problems = load_plan(root)
+    portfolio = Portfolio(root, plan, Settings.from_plan(plan), problems=problems)
+    for file in roadmap_files(root, only, portfolio.problems):
+        roadmap, found = load_roadmap(file.path, portfolio.settings)
         portfolio.problems.extend(found)
         if roadmap is not None:
-            portfolio.projects.append(Project(pid, shown, roadmap))
+            portfolio.projects.append(Project(file.id, file.shown, roadmap))
     portfolio.problems.sort()
     return portfolio
 

@@ -119,6 +119,17 @@ def problem(p: Problem) -> dict[str, Any]:
     return {"path": p.path, "line": p.line, "column": p.column, "code": p.code, "message": p.message}
 
 
+def status_head(settings: Settings, as_of: date) -> dict[str, Any]:
+    """The keys of `status` JSON before its projects: the date and where it falls."""
+    year, quarter = settings.calendar.last_completed_quarter(as_of)
+    return {
+        "as_of": as_of.isoformat(),
+        "fiscal_year": fiscal.label(settings.calendar.year_of(as_of)),
+        "last_quarter": {"fiscal_year": fiscal.label(year), "quarter": fiscal.quarter_label(quarter)},
+        "next_meeting": meeting(settings.next_meeting(as_of)),
+    }
+
+
 def status(
     statuses: Sequence[ProjectStatus],
     problems: Sequence[Problem],
@@ -127,15 +138,9 @@ def status(
     since_point: tuple[Since, str | None, dict[str, ProjectSince]] | None = None,
 ) -> dict[str, Any]:
     """The JSON of `status`; with `--since`, a top-level `since` and one per project."""
-    year, quarter = settings.calendar.last_completed_quarter(as_of)
-    out: dict[str, Any] = {
-        "as_of": as_of.isoformat(),
-        "fiscal_year": fiscal.label(settings.calendar.year_of(as_of)),
-        "last_quarter": {"fiscal_year": fiscal.label(year), "quarter": fiscal.quarter_label(quarter)},
-        "next_meeting": meeting(settings.next_meeting(as_of)),
-        "projects": [project(s) for s in statuses],
-        "invalid": [problem(p) for p in problems],
-    }
+    out = status_head(settings, as_of)
+    out["projects"] = [project(s) for s in statuses]
+    out["invalid"] = [problem(p) for p in problems]
     if since_point is not None:
         point, revision, report = since_point
         out["since"] = {"when": point.label, "date": point.date.isoformat(), "commit": revision}
@@ -176,8 +181,8 @@ def since(report: ProjectSince) -> dict[str, Any]:
 
 def slip(item: SlipItem) -> dict[str, Any]:
     return {
-        "project": item.project.project.id,
-        "initiative": item.initiative.name,
+        "project": item.project,
+        "initiative": item.initiative,
         "fiscal_year": fiscal.label(item.fiscal_year),
         "quarter": fiscal.quarter_label(item.quarter) if item.quarter else None,
         "target": item.target,

@@ -16,7 +16,7 @@ from dxroadmap import fiscal
 from dxroadmap.history import Event, ProjectSince
 from dxroadmap.i18n import Words
 from dxroadmap.problems import Problem
-from dxroadmap.progress import DatedActual, InitiativeStatus, ProjectStatus, Settings, SlipItem, TargetStatus
+from dxroadmap.progress import DatedActual, InitiativeStatus, ProjectStatus, Settings, SlipItem, Summary, TargetStatus
 from dxroadmap.report.data import Moved
 from dxroadmap.safe import clean
 
@@ -124,7 +124,7 @@ def since_summary(report: ProjectSince | None, words: Words) -> str:
 
 
 def status_rows(
-    statuses: Sequence[ProjectStatus],
+    statuses: Sequence[Summary],
     years: Sequence[int],
     words: Words,
     since: tuple[str, dict[str, ProjectSince]] | None = None,
@@ -138,21 +138,21 @@ def status_rows(
     for s in statuses:
         rows.append(
             [
-                s.project.id,
+                s.id,
                 clean(s.field),
-                clean(s.project.roadmap.name),
-                clean(s.project.roadmap.owner),
+                clean(s.name),
+                clean(s.owner),
                 f"{mark(s.state)} {words(s.state)}",
                 f"{s.counts.done}/{s.counts.due}/{s.counts.total}",
                 *(_year_cell(s, y, words) for y in years),
                 flags_text(s.flags, words),
-                *([clean(since_summary(since[1].get(s.project.id), words))] if since else []),
+                *([clean(since_summary(since[1].get(s.id), words))] if since else []),
             ]
         )
     return Rows(header, rows)
 
 
-def _year_cell(s: ProjectStatus, year: int, words: Words) -> str:
+def _year_cell(s: Summary, year: int, words: Words) -> str:
     state = s.year_state(year)
     return f"{mark(state)} {words(state)}" if state else ""
 
@@ -196,8 +196,8 @@ def slipping_rows(items: Sequence[SlipItem], words: Words) -> Rows:
         rows.append(
             [
                 f"{mark(item.state)} {words(item.state)}",
-                item.project.project.id,
-                clean(item.initiative.name),
+                item.project,
+                clean(item.initiative),
                 year,
                 target,
                 item.due.isoformat(),
@@ -274,7 +274,7 @@ def markdown_report(report: Report) -> str:
     statuses, items, years, words, moved = report.statuses, report.items, report.years, report.words, report.moved
     title, meta = report.title, report.meta
     parts = [f"# {_md_cell(clean(title))}\n", f"{_md_cell(clean(meta))}\n", f"{legend(words)}\n"]
-    parts += [f"## {words('summary_sheet')}\n", to_markdown(status_rows(statuses, years, words))]
+    parts += [f"## {words('summary_sheet')}\n", to_markdown(status_rows([s.summary() for s in statuses], years, words))]
     parts.append(f"## {words('slipping_sheet')} ({len(items)})\n")
     parts.append(to_markdown(slipping_rows(items, words)) if items else f"{words('nothing_slipping')}\n")
     parts.append(f"## {words('projects_heading')}\n")

@@ -7,7 +7,8 @@ columns fold instead of cutting Japanese text with an ellipsis.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from itertools import groupby
 
@@ -20,7 +21,7 @@ from dxroadmap import fiscal
 from dxroadmap.history import Event, ProjectSince
 from dxroadmap.i18n import Words
 from dxroadmap.problems import Problem
-from dxroadmap.progress import ProjectStatus, Settings, SlipItem
+from dxroadmap.progress import ProjectStatus, Settings, SlipItem, Summary, worst_first
 from dxroadmap.report.data import Moved
 from dxroadmap.report.tables import (
     MARKS,
@@ -60,6 +61,17 @@ def console(no_color: bool = False, stderr: bool = False) -> Console:
     )
 
 
+@contextmanager
+def progress_bar(total: int, description: str, no_color: bool = False) -> Iterator[Callable[[int], None]]:
+    """A bar on stderr while files are read; gone when done. `advance(n)` moves it on."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console(no_color, stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
 def _state(state: str | None, words: Words, with_word: bool = True) -> Text:
     if state is None:
         return Text("")
@@ -78,15 +90,20 @@ def _heading(settings: Settings, as_of: date, words: Words) -> Text:
 
 def status(
     out: Console,
-    statuses: Sequence[ProjectStatus],
+    statuses: Sequence[Summary],
     problems: Sequence[Problem],
     settings: Settings,
     years: Sequence[int],
     as_of: date,
     words: Words,
     since: tuple[str, dict[str, ProjectSince]] | None = None,
+    limit: int | None = None,
 ) -> None:
-    """The progress table; on a narrow terminal the bar, then the owner column, then the year marks give way."""
+    """The progress table; on a narrow terminal the bar, then the owner column, then the year marks give way.
+
+    With more than `limit` projects, the rows are the worst `limit` (still grouped by field);
+    the footers count every project.
+    """
     out.print(_heading(settings, as_of, words))
     with_years = out.width >= 80
     with_owner = out.width >= 110  # and the state's word beside its mark
@@ -128,24 +145,27 @@ def status(
 
     blank = [Text("") for _ in shown_years]
     grand = {"done": 0, "due": 0, "total": 0, "missed": 0, "slipping": 0, "unreported": 0}
+    shown = {id(s) for s in worst_first(statuses)[:limit]} if limit is not None and len(statuses) > limit else None
     for field, group in groupby(statuses, key=lambda s: s.field):
         members = list(group)
         table.add_row(_text(field, "bold"))
         for s in members:
-            name = Text.assemble(_text(s.project.roadmap.name), Text(f"\n{s.project.id}", style="dim"))
+            if shown is not None and id(s) not in shown:
+                continue
+            name = Text.assemble(_text(s.name), Text(f"\n{s.id}", style="dim"))
             marks = [_state(s.year_state(y), words, with_word=False) for y in shown_years]
             c = s.counts
             table.add_row(
                 *row(
                     name,
-                    s.project.roadmap.owner,
+                    s.owner,
                     _state(s.state, words, with_word=with_owner),
                     c.done,
                     c.due,
                     c.total,
                     marks,
                     flag_text(s.flags),
-                    clean(since_summary(since[1].get(s.project.id), words)) if since else "",
+                    clean(since_summary(since[1].get(s.id), words)) if since else "",
                 )
             )
         sums = {k: sum(getattr(s.counts, k) for s in members) for k in ("done", "due", "total")}
@@ -161,6 +181,8 @@ def status(
     flags = {k: grand[k] for k in ("missed", "slipping", "unreported")}
     table.add_row(*row(label, "", Text(""), grand["done"], grand["due"], grand["total"], blank, flag_text(flags)))
     out.print(table if statuses else Text(words("no_projects")))
+    if shown is not None:
+        out.print(Text(words("more_projects", shown=len(shown), count=len(statuses)), style="dim"))
     out.print(Text(f"{words('legend')}: {legend(words)}", style="dim"))
     if problems:
         out.print(Text(f"\n{words('invalid_files')}:", style="bold red"))
