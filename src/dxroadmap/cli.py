@@ -210,8 +210,13 @@ class Overview:
     checked: int  # files looked at
 
 
-def _overview(ctx: Context, only: Sequence[Path] | None = None, root: Path | None = None) -> Overview:
-    """Digests of every project file under each `--dir` (or only `only`, under `root`)."""
+def _overview(
+    ctx: Context, only: Sequence[Path] | None = None, root: Path | None = None, with_projects: bool = False
+) -> Overview:
+    """Digests of every project file under each `--dir` (or only `only`, under `root`).
+
+    `with_projects`: with each project's status JSON (for `--format json`).
+    """
     from dxroadmap import index, store
     from dxroadmap.progress import Settings
 
@@ -228,7 +233,8 @@ def _overview(ctx: Context, only: Sequence[Path] | None = None, root: Path | Non
         problems += plan_problems
         files = store.project_files(folder, problems) if only is None else list(only)
         checked += len(files)
-        found.append((folder, Settings.from_plan(plan), store.roadmap_files(folder, files, problems)))
+        named = store.roadmap_files(folder, files, problems, walked=only is None)
+        found.append((folder, Settings.from_plan(plan), named))
     taken: dict[str, int] = {}
     for _, _, files_found in found:
         for file in files_found:
@@ -238,7 +244,10 @@ def _overview(ctx: Context, only: Sequence[Path] | None = None, root: Path | Non
     progress = _progress_bar(ctx) if sys.stderr.isatty() else None
     for (folder, settings, files_found), label in zip(found, labels, strict=True):
         named = [replace(f, id=f"{label}/{f.id}") if taken[f.id] > 1 else f for f in files_found]
-        for digest in index.scan(folder, named, settings, ctx.as_of, progress):
+        scanned = index.scan(
+            folder, named, settings, ctx.as_of, progress, with_projects=with_projects, complete=only is None
+        )
+        for digest in scanned:
             problems += digest.problems
             digests.append(digest)
     fields = [name for _, settings, _ in found for name in settings.fields]
@@ -291,8 +300,11 @@ def _years(portfolio: Portfolio | Overview, statuses: Sequence[ProjectStatus | S
     return list(range(min(used), max(used) + 1)) if used else []
 
 
-def _print_json_streamed(head: dict[str, Any], key: str, items: Iterable[Any], tail: dict[str, Any]) -> None:
-    """`{**head, key: [*items], **tail}` as `_print_json` writes it, an item at a time (the same bytes)."""
+def _print_json_streamed(head: dict[str, Any], key: str, items: Iterable[str], tail: dict[str, Any]) -> None:
+    """`{**head, key: [*items], **tail}` as `_print_json` writes it, an item at a time (the same bytes).
+
+    `items` are JSON texts as `json_text(json.dumps(item, ensure_ascii=False, indent=2))` writes them.
+    """
     from dxroadmap.safe import json_text
 
     def dumped(value: Any) -> str:
@@ -303,7 +315,7 @@ def _print_json_streamed(head: dict[str, Any], key: str, items: Iterable[Any], t
     out.write(f"  {dumped(key)}: [")
     first = True
     for item in items:
-        out.write(json_text(("\n    " if first else ",\n    ") + dumped(item).replace("\n", "\n    ")))
+        out.write(("\n    " if first else ",\n    ") + item.replace("\n", "\n    "))
         first = False
     out.write("]" if first else "\n  ]")
     out.write(json_text("," + dumped(tail)[1:]) + "\n" if tail else "\n}\n")
@@ -358,7 +370,7 @@ def status(
         str | None,
         typer.Option("--since", help=t("help.since")),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help=t("help.status_limit"))] = 300,
+    limit: Annotated[int, typer.Option("--limit", min=1, help=t("help.status_limit"))] = 100,
     all_: Annotated[bool, typer.Option("--all", help=t("help.all"))] = False,
     format: FormatOption = Format.table,
     dir: DirOption = None,
@@ -381,7 +393,7 @@ def status(
         if format is Format.json:
             _print_json(data.status(statuses, problems, settings, ctx.as_of, point))
     else:
-        view = _overview(ctx)
+        view = _overview(ctx, with_projects=format is Format.json)
         chosen = _summaries(view, field, owner)
         summaries = [d.summary for d in chosen if d.summary is not None]
         problems, settings, years = view.problems, view.settings, _years(view, summaries)
@@ -547,7 +559,7 @@ def slipping(
 
     ctx = _context(dir, as_of, lang, no_color)
     view = _overview(ctx)
-    items = sorted((item for d in _summaries(view, field, owner) for item in d.slips), key=slip_order)
+    items = sorted((item for d in _summaries(view, field, owner) for item in d.slips()), key=slip_order)
     from dxroadmap.report import data, tables
 
     _emit(

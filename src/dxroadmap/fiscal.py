@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from dxroadmap.i18n import t
 
@@ -22,6 +23,7 @@ class FiscalError(ValueError):
     """A fiscal year or quarter that cannot be read; the message says what is accepted."""
 
 
+@lru_cache(maxsize=8192)  # the same names and keys recur in every file
 def normalize(text: str) -> str:
     """NFKC (full-width digits and letters become ASCII) and surrounding white space removed."""
     return unicodedata.normalize("NFKC", text).strip()
@@ -45,6 +47,11 @@ def parse_year(value: object) -> int:
     """
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise FiscalError(t("year.unreadable", value=repr(value)))
+    return _parse_year(value)
+
+
+@lru_cache(maxsize=1024, typed=True)  # a handful of spellings recur in every file (errors are not cached)
+def _parse_year(value: int | str) -> int:
     text = normalize(str(value)).replace(" ", "")
     year: int | None = None
     if m := _REIWA.match(text):
@@ -101,15 +108,14 @@ class Calendar:
         return date(year, self.start_month, 1)
 
     def year_end(self, year: int) -> date:
-        return self.year_start(year + 1) - timedelta(days=1)
+        return _year_end(self.start_month, year)
 
     def quarter_start(self, year: int, quarter: int) -> date:
         y, m = _add_months(year, self.start_month, 3 * (quarter - 1))
         return date(y, m, 1)
 
     def quarter_end(self, year: int, quarter: int) -> date:
-        y, m = _add_months(year, self.start_month, 3 * quarter)
-        return date(y, m, 1) - timedelta(days=1)
+        return _quarter_end(self.start_month, year, quarter)
 
     def year_of(self, day: date) -> int:
         """The fiscal year a date falls in."""
@@ -127,3 +133,14 @@ class Calendar:
         if as_of == self.quarter_end(year, quarter):
             return year, quarter
         return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+
+@lru_cache(maxsize=4096)
+def _year_end(start_month: int, year: int) -> date:
+    return date(year + 1, start_month, 1) - timedelta(days=1)
+
+
+@lru_cache(maxsize=4096)
+def _quarter_end(start_month: int, year: int, quarter: int) -> date:
+    y, m = _add_months(year, start_month, 3 * quarter)
+    return date(y, m, 1) - timedelta(days=1)

@@ -2,14 +2,14 @@
 
 `status`, `slipping` and `validate` need, of each file, only its problems, its line in the
 status table, its slip items and (for JSON) its status document. `entry` works these out from
-the file as plain JSON data. `scan` takes the entries of unchanged files from the cache (same
-size, mtime, ctime and inode; same plan, as-of date, language and tool) and computes the others,
-in worker processes when there are many. Cached and computed entries are turned into digests
-by the same function, so a cached run prints what an uncached run prints.
+the file as JSON texts. `scan` takes the entries of unchanged files from the cache (same size,
+mtime, ctime and inode; same plan, as-of date, language and tool) and computes the others, in
+worker processes when there are many. Cached and computed entries become digests through the
+same function, so a cached run prints what an uncached run prints.
 
-The cache is one JSON file per roadmaps directory in the user's cache directory: a header line
-(format, key, checksum of the rest) and the entries. A cache that is foreign, stale, corrupt or
-unreadable is ignored and rewritten; one that cannot be written is simply not kept.
+The cache is an SQLite file per roadmaps directory in the user's cache directory. Every row
+carries a checksum; a cache that is foreign, stale or damaged is ignored and rebuilt, one
+that cannot be written is not kept, and nothing in it is ever run (JSON texts only).
 """
 
 from __future__ import annotations
@@ -19,16 +19,15 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from dxroadmap import __version__, i18n
 from dxroadmap.model import Project
@@ -36,13 +35,32 @@ from dxroadmap.problems import Problem
 from dxroadmap.progress import Counts, Settings, SlipItem, Summary, judge, slipping_items
 from dxroadmap.store import RoadmapFile, load_roadmap
 
-FORMAT = "dxroadmap-cache 1"
-SECONDS_PER_FILE = 0.001  # measured: parse, validate, check, judge (benchmarks/run.py)
+FORMAT = "dxroadmap-cache 2"
+SECONDS_PER_FILE = 0.001  # measured: read, parse, validate, check, judge (benchmarks/run.py)
 PARALLEL_FROM = 256  # fewer files to compute than this: not worth starting workers
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within its mtime's tick
 
-Entry = dict[str, Any]
 Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
+
+
+class Entry(NamedTuple):
+    """What is kept of a file, as JSON texts, without its id (so a cached entry serves any id)."""
+
+    problems: str  # [[path or null for the file itself, line, column, code, message], …]
+    summary: str  # [field, name, owner, state, [total, due, done], flags, [[year, state], …]] or null
+    slips: str  # [[initiative, index, year, quarter, target, state, due, explained, outlook], …]
+    project: str | None  # the status JSON (indented, escaped); "" for an invalid file; None: not made
+
+    def check(self) -> str:
+        return _check(f"{self.problems}\0{self.summary}\0{self.slips}")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _check(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -53,71 +71,86 @@ class Digest:
     path: str
     problems: list[Problem]
     summary: Summary | None  # None: the file is invalid
-    project: str | None  # the project's status JSON (without its id), compact
-    slips: list[SlipItem]
+    project: str | None
+    raw_slips: str
+    as_of: date
 
-    def status_json(self) -> dict[str, Any]:
-        assert self.project is not None
-        return {"id": self.id, **json.loads(self.project)}
+    def status_json(self) -> str:
+        """The project's status JSON, id first, as `json.dumps(…, indent=2)` would write it."""
+        from dxroadmap.safe import json_text
+
+        assert self.project is not None and self.project.startswith("{\n")
+        return '{\n  "id": ' + json_text(json.dumps(self.id, ensure_ascii=False)) + "," + self.project[1:]
+
+    def slips(self) -> list[SlipItem]:
+        out = []
+        for initiative, index, year, quarter, target, state, due, explained, outlook in json.loads(self.raw_slips):
+            day = date.fromisoformat(due)
+            days = (self.as_of - day).days
+            out.append(
+                SlipItem(self.id, initiative, index, year, quarter, target, state, day, days, explained, outlook)
+            )
+        return out
 
 
 # --- one file -----------------------------------------------------------------------------
 
 
-def entry(file: RoadmapFile, settings: Settings, as_of: date) -> Entry:
-    """A file's problems, table line, status JSON and slip items, as JSON data without its id."""
-    from dxroadmap.report import data
+def entry(file: RoadmapFile, settings: Settings, as_of: date, with_project: bool) -> Entry:
+    """A file's problems, table line and slip items; with `with_project`, its status JSON too.
 
+    The status JSON, written the slow way (indented), is made only for runs that print it; the
+    cache keeps it from then on.
+    """
     roadmap, problems = load_roadmap(file.path, settings)
-    out: Entry = {
-        "problems": [[None if p.path == file.shown else p.path, p.line, p.column, p.code, p.message] for p in problems],
-        "summary": None,
-        "project": None,
-        "slips": [],
-    }
+    found = _json([[None if p.path == file.shown else p.path, p.line, p.column, p.code, p.message] for p in problems])
     if roadmap is None:
-        return out
+        return Entry(found, "null", "[]", "")
     status = judge(Project(file.id, file.shown, roadmap), settings, as_of)
     s = status.summary()
     c = s.counts
-    out["summary"] = [s.field, s.name, s.owner, s.state, [c.total, c.due, c.done], s.flags, list(s.year_states.items())]
-    project = data.project(status)
-    del project["id"]
-    out["project"] = json.dumps(project, ensure_ascii=False, separators=(",", ":"))
-    out["slips"] = [
+    summary = [s.field, s.name, s.owner, s.state, [c.total, c.due, c.done], s.flags, list(s.year_states.items())]
+    slips = [
         [i.initiative, i.initiative_index, i.fiscal_year, i.quarter, i.target, i.state, i.due.isoformat(), *rest]
         for i in slipping_items([status], as_of)
         for rest in [[i.explained, i.outlook]]
     ]
-    return out
+    project = None
+    if with_project:
+        from dxroadmap.report import data
+        from dxroadmap.safe import json_text
+
+        document = data.project(status)
+        del document["id"]
+        project = json_text(json.dumps(document, ensure_ascii=False, indent=2))
+    return Entry(found, _json(summary), _json(slips), project)
 
 
-def digest(file: RoadmapFile, found: Entry, as_of: date, pid: str | None = None) -> Digest:
-    """The digest of an entry, under the id `pid` (the file's own id unless ids collide)."""
-    pid = pid or file.id
+def digest(file: RoadmapFile, found: Entry, as_of: date) -> Digest:
+    """The digest of an entry (cached or just computed: the same way), under the file's id.
+
+    Raises ValueError, TypeError or KeyError for an entry that is not what it says.
+    """
     problems = [
         Problem(path or file.shown, line, column, code, message)
-        for path, line, column, code, message in found["problems"]
+        for path, line, column, code, message in json.loads(found.problems)
     ]
     summary = None
-    if found["summary"] is not None:
-        field, name, owner, state, (total, due, done), flags, years = found["summary"]
+    fields = json.loads(found.summary)
+    if fields is not None:
+        field, name, owner, state, (total, due, done), flags, years = fields
         counts = Counts(total=total, due=due, done=done)
-        summary = Summary(pid, field, name, owner, state, counts, dict(flags), {int(y): s for y, s in years})
-    slips = []
-    for initiative, index, year, quarter, target, state, due, explained, outlook in found["slips"]:
-        day = date.fromisoformat(due)
-        slips.append(
-            SlipItem(pid, initiative, index, year, quarter, target, state, day, (as_of - day).days, explained, outlook)
-        )
-    return Digest(pid, file.shown, problems, summary, found["project"], slips)
+        summary = Summary(file.id, field, name, owner, state, counts, dict(flags), {int(y): s for y, s in years})
+    return Digest(file.id, file.shown, problems, summary, found.project or None, found.slips, as_of)
 
 
-def _compute(files: Sequence[RoadmapFile], settings: Settings, as_of: date, language: str) -> list[Entry]:
+def _compute(
+    files: Sequence[RoadmapFile], settings: Settings, as_of: date, language: str, with_project: bool
+) -> list[Entry]:
     """A worker's share (also run in this process when the share is small)."""
     i18n.set_language(language)
     with _gc_paused():
-        return [entry(file, settings, as_of) for file in files]
+        return [entry(file, settings, as_of, with_project) for file in files]
 
 
 # --- the cache ----------------------------------------------------------------------------
@@ -148,56 +181,120 @@ def tool_fingerprint() -> str:
     return digest.hexdigest()
 
 
-class Cache:
-    """The entries of one roadmaps directory for one key (plan, as-of date, language, tool)."""
+Stamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
-    def __init__(self, folder: Path, root: Path, settings: Settings, as_of: date) -> None:
+
+class Cache:
+    """The entries of one roadmaps directory, for one key (tool, plan, as-of date, language), in SQLite.
+
+    Rows are keyed by path and stamped with the file's size, mtime, ctime and inode; their texts
+    carry checksums. Anything unexpected (a foreign or damaged file, a row that fails its
+    checksum) is ignored: the cache is rebuilt, or the run goes on without it.
+    """
+
+    SCHEMA = (
+        "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER,"
+        " inode INTEGER, problems TEXT, summary TEXT, slips TEXT, checksum TEXT, project TEXT, project_check TEXT)",
+    )
+
+    def __init__(self, connection: Any) -> None:
+        self.db = connection
+
+    @classmethod
+    def open(cls, root: Path, settings: Settings, as_of: date) -> Cache | None:
+        folder = cache_dir()
+        if folder is None:
+            return None
         real = str(root.resolve())
-        self.path = folder / f"{hashlib.sha256(real.encode()).hexdigest()[:24]}.json"
+        path = folder / f"{hashlib.sha256(real.encode()).hexdigest()[:24]}.sqlite"
         # the settings are all the plan decides for the rules (a frozen dataclass: its repr is its content)
         facts = [FORMAT, tool_fingerprint(), real, repr(settings), as_of.isoformat(), i18n.language()]
-        self.key = hashlib.sha256(json.dumps(facts).encode()).hexdigest()
-
-    def read(self) -> dict[str, list[Any]]:
-        """The stored entries by path: [size, mtime_ns, ctime_ns, inode, entry]; {} when not to be trusted."""
-        try:
-            with open(self.path, "rb") as stream:
-                raw = stream.read()
-            head, _, body = raw.partition(b"\n")
-            header = json.loads(head)
-            if header.get("format") != FORMAT or header.get("key") != self.key:
-                return {}
-            if header.get("sha256") != hashlib.sha256(body).hexdigest():
-                return {}
-            entries = json.loads(body)
-        except (OSError, ValueError, AttributeError):
-            return {}
-        return entries if isinstance(entries, dict) else {}
-
-    def write(self, entries: dict[str, list[Any]]) -> None:
-        """Replace the stored entries (atomically); a cache that cannot be written is not kept."""
-        body = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode()
-        header = json.dumps({"format": FORMAT, "key": self.key, "sha256": hashlib.sha256(body).hexdigest()})
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".", suffix=".tmp")
+        key = hashlib.sha256(json.dumps(facts).encode()).hexdigest()
+        for attempt in (1, 2):
             try:
-                with os.fdopen(fd, "wb") as stream:
-                    stream.write(header.encode() + b"\n" + body)
-                os.replace(temp, self.path)
-            except BaseException:
-                os.unlink(temp)
-                raise
-        except OSError:
-            pass
+                return cls._connect(folder, path, key)
+            except Exception:  # sqlite3.Error and whatever a damaged file raises: start again, else go without
+                if attempt == 2:
+                    return None
+                for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                    with suppress(OSError):
+                        stale.unlink()
+        return None
+
+    @classmethod
+    def _connect(cls, folder: Path, path: Path, key: str) -> Cache:
+        import sqlite3
+
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        db = sqlite3.connect(path, timeout=5, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            for statement in cls.SCHEMA:
+                db.execute(statement)
+            row = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+            if row is None or row[0] != key:
+                with db:
+                    db.execute("BEGIN IMMEDIATE")
+                    db.execute("DELETE FROM entries")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (key,))
+        except BaseException:
+            db.close()
+            raise
+        return cls(db)
+
+    def get(self, wanted: dict[str, Stamp], with_projects: bool) -> tuple[dict[str, Entry], set[str]]:
+        """The entries stamped as in `wanted` that pass their checksums, and every path the cache holds.
+
+        With `with_projects`, only entries that have their status JSON.
+        """
+        columns = "path, size, mtime, ctime, inode, problems, summary, slips, checksum" + (
+            ", project, project_check" if with_projects else ""
+        )
+        out: dict[str, Entry] = {}
+        held = set()
+        for row in self.db.execute(f"SELECT {columns} FROM entries"):
+            path, size, mtime, ctime, inode, problems, summary, slips, checksum = row[:9]
+            held.add(path)
+            if wanted.get(path) != (size, mtime, ctime, inode):
+                continue
+            if not (isinstance(problems, str) and isinstance(summary, str) and isinstance(slips, str)):
+                continue
+            project = row[9] if with_projects else None
+            found = Entry(problems, summary, slips, project)
+            if found.check() != checksum:
+                continue
+            if with_projects and (not isinstance(project, str) or _check(project) != row[10]):
+                continue  # not made yet (or damaged): computed again
+            out[path] = found
+        return out, held
+
+    def put(self, rows: Sequence[tuple[str, Stamp, Entry]]) -> None:
+        values = [
+            (path, *stamp, e.problems, e.summary, e.slips, e.check(), e.project, _check(e.project or ""))
+            for path, stamp, e in rows
+        ]
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+
+    def forget(self, paths: set[str]) -> None:
+        if paths:
+            with self.db:
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.executemany("DELETE FROM entries WHERE path = ?", [(path,) for path in paths])
+
+    def close(self) -> None:
+        self.db.close()
 
 
-def _stamp(path: Path) -> list[int] | None:
+def _stamp(path: Path) -> Stamp | None:
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
 # --- all files ----------------------------------------------------------------------------
@@ -209,37 +306,66 @@ def scan(
     settings: Settings,
     as_of: date,
     progress: Progress | None = None,
+    *,
+    with_projects: bool = False,
+    complete: bool = True,
 ) -> list[Digest]:
-    """The digests of `files` (in their order): from the cache where unchanged, else computed."""
-    folder = cache_dir()
-    store = Cache(folder, root, settings, as_of) if folder is not None else None
-    with _gc_paused():
-        known = store.read() if store is not None else {}
-        stamps = [_stamp(file.path) for file in files]
-        keys = [os.path.abspath(file.path) for file in files]
-        entries: list[Entry | None] = []
-        for key, stamp in zip(keys, stamps, strict=True):
-            stored = known.get(key)
-            hit = stamp is not None and isinstance(stored, list) and len(stored) == 5 and stored[:4] == stamp
-            entries.append(stored[4] if hit and isinstance(stored, list) else None)
+    """The digests of `files` (in their order): from the cache where unchanged, else computed.
+
+    `with_projects`: with each project's status JSON (for `--format json`). `complete`: `files`
+    are all the files of `root`, so the cache may forget the others.
+    """
+    store = Cache.open(root, settings, as_of)
+    try:
+        with _gc_paused():
+            return _scan(store, files, settings, as_of, progress, with_projects, complete)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _scan(
+    store: Cache | None,
+    files: Sequence[RoadmapFile],
+    settings: Settings,
+    as_of: date,
+    progress: Progress | None,
+    with_projects: bool,
+    complete: bool,
+) -> list[Digest]:
+    keys = [os.path.abspath(file.path) for file in files]
+    stamps = [_stamp(file.path) for file in files]
+    digests: list[Digest | None] = [None] * len(files)
+    held: set[str] = set()
+    if store is not None:
         try:
-            digests = [digest(f, e, as_of) if e is not None else None for f, e in zip(files, entries, strict=True)]
-        except (KeyError, TypeError, ValueError):  # a cache that does not hold what it says: start over
-            entries = [None] * len(files)
-            digests = [None] * len(files)
-        missing = [i for i, e in enumerate(entries) if e is None]
-        for i, found in zip(missing, _compute_all([files[i] for i in missing], settings, as_of, progress), strict=True):
-            entries[i] = found
+            wanted = {key: stamp for key, stamp in zip(keys, stamps, strict=True) if stamp is not None}
+            found, held = store.get(wanted, with_projects)
+        except Exception:  # a cache that fails while read is no cache
+            store, found = None, {}
+        for i, key in enumerate(keys):
+            if key in found:
+                with suppress(KeyError, TypeError, ValueError, AttributeError):  # not what it says: computed again
+                    digests[i] = digest(files[i], found[key], as_of)
+    missing = [i for i, d in enumerate(digests) if d is None]
+    now = time.time_ns()
+
+    def computed(indexes: Sequence[int], entries: Sequence[Entry]) -> None:
+        rows = []
+        for i, found in zip(indexes, entries, strict=True):
             digests[i] = digest(files[i], found, as_of)
-        if store is not None and (missing or len(known) != len(files)):
-            now = time.time_ns()
-            store.write(
-                {
-                    key: [*stamp, e]
-                    for key, stamp, e in zip(keys, stamps, entries, strict=True)
-                    if stamp is not None and e is not None and now - stamp[1] > RACY_NS
-                }
-            )
+            stamp = stamps[i]
+            if stamp is not None and now - stamp[1] > RACY_NS:  # a file changed just now may change again unseen
+                rows.append((keys[i], stamp, found))
+        if store is not None and rows:
+            with suppress(Exception):
+                store.put(rows)
+
+    work = partial(_compute, settings=settings, as_of=as_of, language=i18n.language(), with_project=with_projects)
+    _compute_all([files[i] for i in missing], missing, work, progress, computed)
+    if store is not None and complete:
+        with suppress(Exception):
+            store.forget(held.difference(keys))
     return [d for d in digests if d is not None]
 
 
@@ -251,49 +377,55 @@ def workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+Work = Callable[[Sequence[RoadmapFile]], list[Entry]]
+
+
 def _compute_all(
-    files: Sequence[RoadmapFile], settings: Settings, as_of: date, progress: Progress | None
-) -> list[Entry]:
+    files: Sequence[RoadmapFile],
+    indexes: Sequence[int],
+    work: Work,
+    progress: Progress | None,
+    done: Callable[[Sequence[int], Sequence[Entry]], None],
+) -> None:
+    """Compute the entries of `files` in chunks with `work`, handing each chunk to `done` as it arrives."""
     if not files:
-        return []
+        return
     count = workers() if len(files) >= PARALLEL_FROM else 1
     slow = len(files) * SECONDS_PER_FILE / count > 1.0
     bar = progress(len(files)) if progress is not None and slow else nullcontext(lambda n: None)
-    language = i18n.language()
+    size = 100 if count == 1 else max(50, min(500, len(files) // (count * 8)))
+    chunks = [range(start, min(start + size, len(files))) for start in range(0, len(files), size)]
+    finished: set[int] = set()
     with bar as advance:
-        if count == 1:
-            out = []
-            for start in range(0, len(files), 100):
-                out += _compute(files[start : start + 100], settings, as_of, language)
-                advance(min(100, len(files) - start))
-            return out
-        size = max(50, min(500, len(files) // (count * 8)))
-        chunks = [files[start : start + size] for start in range(0, len(files), size)]
-        try:
-            return _in_workers(chunks, count, settings, as_of, language, advance)
-        except (OSError, RuntimeError):  # no processes here (a sandbox, a broken worker): do it all in this one
-            return _compute(files, settings, as_of, language)
+
+        def finish(chunk: range, entries: Sequence[Entry]) -> None:
+            done([indexes[i] for i in chunk], entries)
+            finished.add(chunk.start)
+            advance(len(chunk))
+
+        if count > 1:
+            with suppress(OSError, RuntimeError):  # no processes here (a sandbox, a broken worker): in this one
+                _in_workers(files, chunks, count, work, finish)
+        for chunk in chunks:
+            if chunk.start not in finished:
+                finish(chunk, work([files[i] for i in chunk]))
 
 
 def _in_workers(
-    chunks: Sequence[Sequence[RoadmapFile]],
+    files: Sequence[RoadmapFile],
+    chunks: Sequence[range],
     count: int,
-    settings: Settings,
-    as_of: date,
-    language: str,
-    advance: Callable[[int], None],
-) -> list[Entry]:
+    work: Work,
+    finish: Callable[[range, Sequence[Entry]], None],
+) -> None:
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods else None)
-    out: list[Entry] = []
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        futures = [pool.submit(_compute, chunk, settings, as_of, language) for chunk in chunks]
+        futures = [pool.submit(work, [files[i] for i in chunk]) for chunk in chunks]
         for chunk, future in zip(chunks, futures, strict=True):
-            out += future.result()
-            advance(len(chunk))
-    return out
+            finish(chunk, future.result())
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -199,13 +199,6 @@ class _Fallback(Exception):
     """The fast path declines; the event builder decides (and words any error)."""
 
 
-class _Plain(NamedTuple):
-    value: str
-    style: str | None
-    start_mark: Any
-    tag: None = None
-
-
 def _fast_load(text: str, path: str, with_positions: bool = True) -> Document | None:
     if _CLoader is None or any(c in text for c in "&*!") or text.count("[") + text.count("{") > 400:
         return None
@@ -229,34 +222,39 @@ def _mark(mark: Any) -> tuple[int, int]:
 def _walk(
     node: Any, here: Path, positions: Positions | None, path: str, depth: int
 ) -> tuple[Any, tuple[int, int] | None]:
-    """The data of `node`, and where its text ends; positions recorded when `positions` is given."""
+    """The data of `node`, and where its text ends; positions recorded when `positions` is given.
+
+    This runs for every value of every file, so it avoids work: no paths without positions.
+    """
     if depth > MAX_DEPTH:
         raise _Fallback
-    kind = type(node).__name__
-    if kind == "ScalarNode":
+    kind = type(node)
+    if kind is _ScalarNode:
         end = None
         if positions is not None:
             positions.values[here] = _mark(node.start_mark)
             positions.ends[here] = end = _mark(node.end_mark)
-        return _scalar(_Plain(node.value, node.style or None, node.start_mark), path), end
+        return _scalar(node, path), end
     last: tuple[int, int] | None = None
-    if kind == "SequenceNode":
+    if kind is _SequenceNode:
         items: list[Any] = []
         for i, child in enumerate(node.value):
-            value, last = _walk(child, (*here, i), positions, path, depth + 1)
+            value, last = _walk(child, (*here, i) if positions is not None else here, positions, path, depth + 1)
             items.append(value)
         result: Any = items
-    elif kind == "MappingNode":
+    elif kind is _MappingNode:
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            if type(key_node).__name__ != "ScalarNode":
+            if type(key_node) is not _ScalarNode:
                 raise _Fallback
-            key = _scalar(_Plain(key_node.value, key_node.style or None, key_node.start_mark), path)
+            key = _scalar(key_node, path)
             if key in mapping or isinstance(key, (list, dict)):
                 raise _Fallback
             if positions is not None:
                 positions.keys[(*here, key)] = _mark(key_node.start_mark)
-            mapping[key], last = _walk(value_node, (*here, key), positions, path, depth + 1)
+                mapping[key], last = _walk(value_node, (*here, key), positions, path, depth + 1)
+            else:
+                mapping[key], last = _walk(value_node, here, None, path, depth + 1)
         result = mapping
     else:
         raise _Fallback
@@ -276,12 +274,15 @@ try:
     from yaml import CSafeLoader
     from yaml import YAMLError as _YAMLError
     from yaml import compose as _compose
+    from yaml.nodes import MappingNode as _MappingNode
+    from yaml.nodes import ScalarNode as _ScalarNode
+    from yaml.nodes import SequenceNode as _SequenceNode
 
     class _CLoader(CSafeLoader):
         """libyaml's composer without PyYAML's YAML 1.1 tag resolution: `_scalar` resolves (YAML 1.2)."""
 
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-            return ""  # tags are of no use here: `_scalar` resolves plain scalars itself
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> None:
+            return None  # no tag: `_scalar` resolves plain scalars itself
 
 except ImportError:  # pragma: no cover - PyYAML without libyaml: the event builder does it all
     _CLoader = None  # type: ignore[assignment,misc,unused-ignore]
@@ -311,7 +312,7 @@ def _parser() -> YAML:
     return _yaml
 
 
-def _scalar(event: ScalarEvent | _Plain, path: str) -> Any:
+def _scalar(event: ScalarEvent | Any, path: str) -> Any:
     value: str = event.value
     tag = str(event.tag) if event.tag is not None else None
     plain = event.style in (None, "") and tag is None

@@ -73,7 +73,7 @@ def project_files(root: Path, problems: list[Problem] | None = None) -> list[Pat
     in `problems` (linked folders are not followed: what they hold is reachable otherwise, or
     is outside).
     """
-    found: list[Path] = []
+    found: list[str] = []
     base = root.resolve()
 
     def unreadable(error: OSError) -> None:
@@ -89,9 +89,9 @@ def project_files(root: Path, problems: list[Problem] | None = None) -> list[Pat
                 message = t("store.outside", real=linked.resolve(), base=base)
                 problems.append(Problem(display_path(linked), 1, 1, "outside-root", message))
         found.extend(
-            Path(folder, name) for name in files if name.endswith(SUFFIXES) and not name.startswith(("_", "."))
+            os.path.join(folder, name) for name in files if name.endswith(SUFFIXES) and not name.startswith(("_", "."))
         )
-    return sorted(found)
+    return [Path(name) for name in sorted(found, key=lambda name: name.split(os.sep))]
 
 
 def project_id(root: Path, path: Path) -> str:
@@ -116,40 +116,55 @@ class RoadmapFile:
     id: str
 
 
-def roadmap_files(root: Path, only: Iterable[Path] | None, problems: list[Problem]) -> list[RoadmapFile]:
-    """The project files under `root` (or the given ones), each once, with its id.
+def roadmap_files(
+    root: Path, only: Iterable[Path] | None, problems: list[Problem], *, walked: bool = False
+) -> list[RoadmapFile]:
+    """The project files under `root` (or the given ones; `walked`: from `project_files(root)`), each once, with ids.
 
     A link that leads out of `root`, a second file with an id already taken and a file that
-    cannot be resolved are reported in `problems` and left out.
+    cannot be resolved are reported in `problems` and left out. (Plain strings, not `Path`
+    methods, on the way: this runs for every file of a large portfolio.)
     """
-    base = root.resolve()
+    base = os.path.realpath(root)
+    absolute_root = os.path.abspath(root)
+    shown_root = display_path(root)
     seen: dict[str, str] = {}
-    read: set[Path] = set()
+    read: set[str] = set()
     files = project_files(root, problems) if only is None else [p for p in only if not p.name.startswith(("_", "."))]
     out = []
     for path in files:
-        shown = display_path(path)
-        try:
-            real = path.resolve(strict=path.is_symlink())
-        except (OSError, RuntimeError) as exc:
-            problems.append(Problem(shown, 1, 1, "unreadable", t("store.link", reason=exc)))
-            continue
+        name = str(path)
+        absolute = os.path.abspath(name)
+        inside = absolute.startswith(absolute_root + os.sep)
+        relative = absolute[len(absolute_root) + 1 :] if inside else None
+        shown = os.path.join(shown_root, relative) if relative is not None and shown_root != "." else display_path(path)
+        if relative is not None and (only is None or walked) and not os.path.islink(name):
+            real = os.path.join(base, relative)  # found by walking, which follows no linked folder
+        else:
+            try:
+                real = str(path.resolve(strict=path.is_symlink()))
+            except (OSError, RuntimeError) as exc:
+                problems.append(Problem(shown, 1, 1, "unreadable", t("store.link", reason=exc)))
+                continue
         if real in read:
             continue  # the same file named twice
         read.add(real)
-        absolute = Path(os.path.abspath(path))
-        inside = absolute.is_relative_to(base)
-        if inside and not real.is_relative_to(base):
+        if inside and not (real + os.sep).startswith(base + os.sep):
             # a link in the roadmaps directory that leads out of it is not followed
             problems.append(Problem(shown, 1, 1, "outside-root", t("store.outside", real=real, base=base)))
             continue
-        pid = project_id(base, absolute) if inside else absolute.stem  # a file named on the command line
+        pid = _id_of(relative) if inside else Path(absolute).stem  # a file named on the command line
         if pid in seen:
             problems.append(Problem(shown, 1, 1, "duplicate-id", t("store.duplicate_id", id=pid, other=seen[pid])))
             continue
         seen[pid] = shown
         out.append(RoadmapFile(path, shown, pid))
     return out
+
+
+def _id_of(relative: str | None) -> str:
+    assert relative is not None
+    return os.path.splitext(relative)[0].replace(os.sep, "/")
 
 
 def load_portfolio(root: Path, only: Iterable[Path] | None = None) -> Portfolio:

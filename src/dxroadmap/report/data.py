@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dxroadmap import fiscal
-from dxroadmap.history import Event, ProjectSince, Since
 from dxroadmap.model import Meeting
 from dxroadmap.problems import Problem
 from dxroadmap.progress import (
@@ -23,6 +22,9 @@ from dxroadmap.progress import (
     SlipItem,
     TargetStatus,
 )
+
+if TYPE_CHECKING:  # only types: the review log's module is loaded by the commands that use it
+    from dxroadmap.history import Event, ProjectSince, Since
 
 
 def _year(year: int | None) -> str | None:
@@ -142,6 +144,8 @@ def status(
     out["projects"] = [project(s) for s in statuses]
     out["invalid"] = [problem(p) for p in problems]
     if since_point is not None:
+        from dxroadmap.history import ProjectSince
+
         point, revision, report = since_point
         out["since"] = {"when": point.label, "date": point.date.isoformat(), "commit": revision}
         for entry, s in zip(out["projects"], statuses, strict=True):

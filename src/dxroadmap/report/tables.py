@@ -11,14 +11,17 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from dxroadmap import fiscal
-from dxroadmap.history import Event, ProjectSince
 from dxroadmap.i18n import Words
 from dxroadmap.problems import Problem
 from dxroadmap.progress import DatedActual, InitiativeStatus, ProjectStatus, Settings, SlipItem, Summary, TargetStatus
 from dxroadmap.report.data import Moved
 from dxroadmap.safe import clean
+
+if TYPE_CHECKING:  # only types: the review log's module is loaded by the commands that use it
+    from dxroadmap.history import Event, ProjectSince
 
 # Symbols of unambiguous width (see NOTES.md): CJK terminals draw them one cell wide.
 MARKS = {

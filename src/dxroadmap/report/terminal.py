@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console
@@ -18,7 +19,6 @@ from rich.table import Table
 from rich.text import Text
 
 from dxroadmap import fiscal
-from dxroadmap.history import Event, ProjectSince
 from dxroadmap.i18n import Words
 from dxroadmap.problems import Problem
 from dxroadmap.progress import ProjectStatus, Settings, SlipItem, Summary, worst_first
@@ -37,6 +37,9 @@ from dxroadmap.report.tables import (
     target_label,
 )
 from dxroadmap.safe import clean
+
+if TYPE_CHECKING:  # only types: the review log's module is loaded by the commands that use it
+    from dxroadmap.history import Event, ProjectSince
 
 STYLES = {
     "done": "green",
