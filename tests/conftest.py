@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +21,12 @@ AS_OF = "2026-11-26"
 ENV = {"COLUMNS": "200", "NO_COLOR": "1", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "DXROADMAP_LANG": ""}
 
 Run = Callable[..., Result]
+
+# Commands run as subprocesses (their environment copied at import) share one cache folder of this
+# test session, never the user's; in-process runs get one each (`own_cache`).
+_SESSION_CACHE = tempfile.mkdtemp(prefix="dxroadmap-test-cache-")
+os.environ["DXROADMAP_CACHE_DIR"] = _SESSION_CACHE
+atexit.register(shutil.rmtree, _SESSION_CACHE, True)
 
 # A copy of roadmaps/_plan.yaml, inline so that edits to the shipped files do not move the tests that use it.
 SEED_PLAN = """\

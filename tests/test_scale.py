@@ -1,0 +1,402 @@
+"""The portfolio at scale: the digest cache, parallel reading, several --dir, the status limit, the progress bar.
+
+The cache is checked as a user meets it: a second run reads nothing it has seen; an edit, a
+touch that keeps the size, a tool upgrade and a damaged cache file each make the next run read
+again; a cached run prints exactly what an uncached one prints.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dxroadmap import index
+from tests.conftest import AS_OF, EXAMPLES, Run
+
+PAST_NS = time.time_ns() - 3600 * 10**9  # an hour ago: no file looks "just changed"
+COMMANDS = [
+    ("status", "--format", "json"),
+    ("status", "--format", "csv"),
+    ("status",),
+    ("slipping", "--format", "json"),
+    ("validate", "--format", "json"),
+]
+
+
+def settle(root: Path, when: int = PAST_NS) -> None:
+    """Give every file an mtime in the past, as files have that were not edited a moment ago."""
+    for path in root.rglob("*.yaml"):
+        os.utime(path, ns=(when, when))
+
+
+@pytest.fixture
+def portfolio(sample_repo: Path) -> Path:
+    (sample_repo / "roadmaps" / "kurashi" / "broken.yaml").write_text("事業名: [壊れた\n", encoding="utf-8")
+    settle(sample_repo / "roadmaps")
+    return sample_repo
+
+
+@pytest.fixture
+def computed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The ids of the files each run had to read (not taken from the cache)."""
+    seen: list[str] = []
+    real = index.entry
+
+    def counting(file: index.RoadmapFile, *args: object, **kwargs: object) -> index.Entry:
+        seen.append(file.id)
+        return real(file, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(index, "entry", counting)
+    yield seen
+
+
+def outputs(run: Run, cwd: Path, env: dict[str, str] | None = None) -> list[tuple[int, str]]:
+    results = [run(*command, "--as-of", AS_OF, cwd=cwd, env=env) for command in COMMANDS]
+    return [(r.exit_code, r.stdout) for r in results]
+
+
+def cache_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.sqlite"))
+
+
+def test_a_second_run_reads_nothing_and_prints_the_same(
+    run: Run, portfolio: Path, computed: list[str], own_cache: Path
+) -> None:
+    first = run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio)
+    assert len(computed) == 13  # twelve projects and the broken file
+    computed.clear()
+    second = run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio)
+    assert computed == []
+    assert (second.exit_code, second.stdout) == (first.exit_code, first.stdout) == (1, first.stdout)
+    assert len(cache_files(own_cache)) == 1
+
+
+def test_cached_and_uncached_runs_print_identical_output(run: Run, portfolio: Path) -> None:
+    cold = [run(*c, "--as-of", AS_OF, cwd=portfolio, env={"DXROADMAP_NO_CACHE": "1"}) for c in COMMANDS]
+    warm_up = outputs(run, portfolio)  # fills the cache (the status JSON with the first command)
+    cached = outputs(run, portfolio)
+    expected = [(r.exit_code, r.stdout) for r in cold]
+    assert warm_up == expected
+    assert cached == expected
+    data = json.loads(expected[0][1])
+    assert len(data["projects"]) == 12 and data["invalid"][0]["path"] == "roadmaps/kurashi/broken.yaml"
+
+
+def test_the_cache_serves_the_status_json_once_a_json_run_has_made_it(
+    run: Run, portfolio: Path, computed: list[str]
+) -> None:
+    run("status", "--as-of", AS_OF, cwd=portfolio)  # the table needs no status JSON: none is made
+    computed.clear()
+    run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio)
+    assert len(computed) == 12  # made now for the valid projects (the broken file has none)
+    computed.clear()
+    run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio)
+    run("status", "--as-of", AS_OF, cwd=portfolio)
+    assert computed == []
+
+
+def test_an_edit_is_read_again(run: Run, portfolio: Path, computed: list[str]) -> None:
+    run("status", "--as-of", AS_OF, cwd=portfolio)
+    path = portfolio / "roadmaps" / "sangyo" / "smart-nogyo.yaml"
+    text = path.read_text(encoding="utf-8")
+    name = text.split("事業名: ", 1)[1].splitlines()[0]
+    path.write_text(text.replace(name, "名前を変えた事業"), encoding="utf-8")
+    os.utime(path, ns=(PAST_NS + 10**9, PAST_NS + 10**9))  # edited a while ago
+    computed.clear()
+    result = run("status", "--as-of", AS_OF, cwd=portfolio)
+    assert computed == ["sangyo/smart-nogyo"]
+    assert "名前を変えた事業" in result.stdout and name not in result.stdout
+
+
+def test_a_touch_that_keeps_the_size_is_read_again(run: Run, portfolio: Path, computed: list[str]) -> None:
+    projects = json.loads(run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio).stdout)["projects"]
+    path = portfolio / "roadmaps" / "gyosei" / "data-katsuyo.yaml"
+    before = path.read_bytes()
+    old = next(p["owner"] for p in projects if p["id"] == "gyosei/data-katsuyo")
+    new = old[:-1] + ("局" if old[-1] != "局" else "室")  # one CJK character for another: three bytes each
+    changed = before.replace(old.encode(), new.encode(), 1)
+    assert len(changed) == len(before) and changed != before
+    with open(path, "r+b") as stream:  # rewritten in place: same file, same inode, same size
+        stream.write(changed)
+    os.utime(path, ns=(PAST_NS + 2 * 10**9, PAST_NS + 2 * 10**9))
+    computed.clear()
+    after = json.loads(run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio).stdout)["projects"]
+    assert computed == ["gyosei/data-katsuyo"]
+    assert next(p["owner"] for p in after if p["id"] == "gyosei/data-katsuyo") == new
+
+
+def test_a_touch_alone_is_read_again(run: Run, portfolio: Path, computed: list[str]) -> None:
+    run("status", "--as-of", AS_OF, cwd=portfolio)
+    path = portfolio / "roadmaps" / "kurashi" / "bosai-joho.yaml"
+    os.utime(path, ns=(PAST_NS + 5 * 10**9, PAST_NS + 5 * 10**9))
+    computed.clear()
+    run("status", "--as-of", AS_OF, cwd=portfolio)
+    assert computed == ["kurashi/bosai-joho"]
+
+
+def test_a_tool_upgrade_reads_everything_again(
+    run: Run, portfolio: Path, computed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio)
+    monkeypatch.setattr(index, "tool_fingerprint", lambda: "a later version of dxroadmap")
+    computed.clear()
+    second = run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio)
+    assert len(computed) == 13
+    assert second.stdout == first.stdout
+
+
+def test_the_tool_fingerprint_follows_the_package_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade that changes any module of the package changes the fingerprint (so the cache key)."""
+    package = tmp_path / "dxroadmap"
+    shutil.copytree(Path(index.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(index, "__file__", str(package / "index.py"))
+    same = index.tool_fingerprint.__wrapped__()
+    assert same == index.tool_fingerprint()  # a copy of the same source: the same fingerprint
+    rules = package / "progress.py"
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# a changed rule\n", encoding="utf-8")
+    assert index.tool_fingerprint.__wrapped__() != same
+
+
+@pytest.mark.parametrize("other", ["--as-of 2026-12-26", "--lang ja"])
+def test_another_date_or_language_reads_everything_again(
+    run: Run, portfolio: Path, computed: list[str], other: str
+) -> None:
+    option, value = other.split()
+    run("status", "--as-of", AS_OF, cwd=portfolio)
+    computed.clear()
+    args = ["status", "--as-of", AS_OF, option, value] if option != "--as-of" else ["status", option, value]
+    result = run(*args, cwd=portfolio)
+    assert len(computed) == 13
+    uncached = run(*args, cwd=portfolio, env={"DXROADMAP_NO_CACHE": "1"})
+    assert result.stdout == uncached.stdout  # problems in the language asked for, not the cached one
+
+
+def test_a_plan_edit_reads_everything_again(run: Run, portfolio: Path, computed: list[str]) -> None:
+    run("status", "--as-of", AS_OF, cwd=portfolio)
+    plan = portfolio / "roadmaps" / "_plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("報告期限日数: 30", "報告期限日数: 45"), encoding="utf-8")
+    computed.clear()
+    run("status", "--as-of", AS_OF, cwd=portfolio)
+    assert len(computed) == 13
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "a directory"])
+def test_a_damaged_cache_file_is_ignored_and_rebuilt(
+    run: Run, portfolio: Path, computed: list[str], own_cache: Path, damage: str
+) -> None:
+    first = outputs(run, portfolio)
+    (path,) = cache_files(own_cache)
+    if damage == "garbage":
+        path.write_bytes(os.urandom(path.stat().st_size))
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 3])
+    elif damage == "empty":
+        path.write_bytes(b"")
+    else:
+        path.unlink()
+        path.mkdir()
+    for stale in own_cache.glob("*-wal"):
+        stale.unlink()
+    computed.clear()
+    assert outputs(run, portfolio) == first
+    assert computed  # read again
+    if damage != "a directory":
+        computed.clear()
+        assert outputs(run, portfolio) == first
+        assert computed == []  # and the cache works again
+
+
+def test_a_row_that_fails_its_checksum_is_read_again(
+    run: Run, portfolio: Path, computed: list[str], own_cache: Path
+) -> None:
+    first = run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio)
+    (path,) = cache_files(own_cache)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE entries SET summary = replace(summary, 'missed', 'done') WHERE path LIKE '%chusho-dx.yaml'")
+        db.execute("UPDATE entries SET project = replace(project, '\"missed\"', '\"done\"')")
+    computed.clear()
+    second = run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio)
+    assert second.stdout == first.stdout
+    assert "sangyo/chusho-dx" in computed
+
+
+def test_a_foreign_cache_is_not_used(run: Run, portfolio: Path, computed: list[str], own_cache: Path) -> None:
+    other = portfolio.parent / "other"
+    shutil.copytree(portfolio, other)
+    run("status", "--as-of", AS_OF, cwd=portfolio)
+    (mine,) = cache_files(own_cache)
+    computed.clear()
+    run("status", "--as-of", AS_OF, cwd=other)  # another folder: its own cache
+    assert len(computed) == 13
+    assert len(cache_files(own_cache)) == 2
+    (theirs,) = [p for p in cache_files(own_cache) if p != mine]
+    shutil.copy(theirs, mine)  # another folder's cache in this folder's place
+    computed.clear()
+    run("status", "--as-of", AS_OF, cwd=portfolio)
+    assert len(computed) == 13
+
+
+def test_a_cache_that_cannot_be_written_is_not_kept(run: Run, portfolio: Path, computed: list[str]) -> None:
+    blocked = portfolio / "not-a-folder"
+    blocked.write_text("", encoding="utf-8")
+    env = {"DXROADMAP_CACHE_DIR": str(blocked / "cache")}
+    expected = run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio, env={"DXROADMAP_NO_CACHE": "1"})
+    for _ in range(2):
+        result = run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio, env=env)
+        assert (result.exit_code, result.stdout, result.stderr) == (1, expected.stdout, expected.stderr)
+
+
+def test_a_file_changed_a_moment_ago_is_not_trusted_to_the_cache(
+    run: Run, portfolio: Path, computed: list[str]
+) -> None:
+    path = portfolio / "roadmaps" / "sangyo" / "kanko-data.yaml"
+    path.write_bytes(path.read_bytes())  # mtime now: another change in the same clock tick would not show
+    run("status", "--as-of", AS_OF, cwd=portfolio)
+    computed.clear()
+    run("status", "--as-of", AS_OF, cwd=portfolio)
+    assert computed == ["sangyo/kanko-data"]
+
+
+def test_removed_and_added_files_are_seen(run: Run, portfolio: Path, own_cache: Path) -> None:
+    run("status", "--as-of", AS_OF, cwd=portfolio)
+    roadmaps = portfolio / "roadmaps"
+    (roadmaps / "sangyo" / "kanko-data.yaml").rename(roadmaps / "sangyo" / "kanko-data-2.yaml")
+    data = json.loads(run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio).stdout)
+    ids = [p["id"] for p in data["projects"]]
+    assert "sangyo/kanko-data-2" in ids and "sangyo/kanko-data" not in ids
+    (path,) = cache_files(own_cache)
+    with sqlite3.connect(path) as db:
+        held = [row[0] for row in db.execute("SELECT path FROM entries")]
+    assert not any(p.endswith("kanko-data.yaml") for p in held)  # forgotten
+
+
+# --- parallel reading ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["workers", "no processes"])
+def test_reading_in_worker_processes_gives_the_same_result(
+    run: Run, portfolio: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    expected = outputs(run, portfolio, env={"DXROADMAP_NO_CACHE": "1", "DXROADMAP_JOBS": "1"})
+    monkeypatch.setattr(index, "PARALLEL_FROM", 2)
+    if how == "no processes":
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise OSError(38, "no processes in this sandbox")
+
+        monkeypatch.setattr(index, "ProcessPoolExecutor", refuse)
+    got = outputs(run, portfolio, env={"DXROADMAP_NO_CACHE": "1", "DXROADMAP_JOBS": "2"})
+    assert got == expected
+
+
+# --- several roadmaps directories -------------------------------------------------------
+
+
+@pytest.fixture
+def two_prefectures(tmp_path: Path) -> Path:
+    for name in ("aomori", "iwate"):
+        shutil.copytree(EXAMPLES, tmp_path / name / "roadmaps")
+    (tmp_path / "iwate" / "roadmaps" / "gyosei" / "data-katsuyo.yaml").rename(
+        tmp_path / "iwate" / "roadmaps" / "gyosei" / "iwate-only.yaml"
+    )
+    return tmp_path
+
+
+def test_dir_given_twice_rolls_both_up_and_tells_colliding_ids_apart(run: Run, two_prefectures: Path) -> None:
+    args = ("--dir", "aomori/roadmaps", "--dir", "iwate/roadmaps", "--as-of", AS_OF)
+    data = json.loads(run("status", "--format", "json", *args, cwd=two_prefectures).stdout)
+    ids = sorted(p["id"] for p in data["projects"])
+    assert len(ids) == 24
+    assert "aomori/sangyo/smart-nogyo" in ids and "iwate/sangyo/smart-nogyo" in ids
+    assert "gyosei/iwate-only" in ids  # unique ids stay as they are
+    assert "aomori/gyosei/data-katsuyo" not in ids and "gyosei/data-katsuyo" in ids
+    slips = json.loads(run("slipping", "--format", "json", *args, cwd=two_prefectures).stdout)
+    assert {s["project"] for s in slips} <= set(ids)
+    assert any(s["project"].startswith("iwate/") for s in slips)
+    table = run("status", "--all", *args, cwd=two_prefectures).stdout
+    assert "Total (24)" in table
+    checked = json.loads(run("validate", "--format", "json", *args, cwd=two_prefectures).stdout)
+    assert checked == {"checked": 24, "invalid": []}
+
+
+def test_the_same_dir_twice_counts_once(run: Run, two_prefectures: Path) -> None:
+    args = ("--dir", "aomori/roadmaps", "--dir", "aomori/roadmaps/../roadmaps", "--as-of", AS_OF)
+    data = json.loads(run("status", "--format", "json", *args, cwd=two_prefectures).stdout)
+    assert len(data["projects"]) == 12 and not any(p["id"].startswith("aomori/") for p in data["projects"])
+
+
+def test_commands_about_one_directory_refuse_two(run: Run, two_prefectures: Path) -> None:
+    args = ("--dir", "aomori/roadmaps", "--dir", "iwate/roadmaps")
+    for command in (("show", "smart-nogyo"), ("record", "sangyo/smart-nogyo", "--note", "x"), ("new", "a/b")):
+        result = run(*command, *args, cwd=two_prefectures)
+        assert result.exit_code == 2, (command, result.output)
+        assert "give --dir once" in result.output
+
+
+# --- the status table at scale ----------------------------------------------------------
+
+
+def test_status_shows_the_worst_projects_when_there_are_more_than_the_limit(run: Run, portfolio: Path) -> None:
+    everything = run("status", "--all", "--as-of", AS_OF, cwd=portfolio).stdout
+    limited = run("status", "--limit", "3", "--as-of", AS_OF, cwd=portfolio).stdout
+    data = json.loads(run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio).stdout)
+    rank = ["missed", "slipping", "unreported", "open", "planned", "done_late", "done"]
+    ordered = sorted(
+        data["projects"],
+        key=lambda p: (rank.index(p["state"]), -p["flags"]["missed"], -p["flags"]["slipping"], p["id"]),
+    )
+    shown = [p["id"] for p in data["projects"] if p["id"] in limited]
+    assert shown == [p["id"] for p in data["projects"] if p["id"] in {q["id"] for q in ordered[:3]}]
+    assert all(p["id"] in everything for p in data["projects"])
+    assert "The worst 3 of 12 projects are shown" in limited
+    assert "Total (12)" in limited  # totals count every project
+    total = next(line for line in everything.splitlines() if "Total (12)" in line)
+    assert total.split() == next(line for line in limited.splitlines() if "Total (12)" in line).split()
+    assert "are shown" not in everything
+
+
+# --- the progress bar ---------------------------------------------------------------------
+
+
+def test_a_long_read_shows_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    """Through a real pseudo-terminal: the bar is drawn on stderr; with stderr not a terminal, nothing."""
+    import pty
+
+    root = tmp_path / "roadmaps"
+    shutil.copytree(EXAMPLES, root)
+    source = (root / "sangyo" / "smart-nogyo.yaml").read_text(encoding="utf-8")
+    for i in range(1100):  # enough to take more than a second in one process (SECONDS_PER_FILE)
+        folder = root / "bulk" / f"{i // 100:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"p{i:04d}.yaml").write_text(source, encoding="utf-8")
+    env = {**os.environ, "DXROADMAP_JOBS": "1", "COLUMNS": "100", "TERM": "xterm", "LANG": "C.UTF-8"}
+    env.pop("DXROADMAP_DIR", None)
+    command = [sys.executable, "-m", "dxroadmap", "status", "--as-of", AS_OF, "--format", "csv"]
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        command, cwd=tmp_path, env={**env, "DXROADMAP_NO_CACHE": "1"}, stdout=subprocess.DEVNULL, stderr=slave
+    )
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.wait(timeout=120) == 0
+    assert b"Reading roadmaps" in seen and b"/1112" in seen
+    quiet = subprocess.run(command, check=False, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    assert quiet.returncode == 0 and quiet.stderr == b""
