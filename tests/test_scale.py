@@ -400,3 +400,58 @@ def test_a_long_read_shows_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> 
     assert b"Reading roadmaps" in seen and b"/1112" in seen
     quiet = subprocess.run(command, check=False, cwd=tmp_path, env=env, capture_output=True, timeout=120)
     assert quiet.returncode == 0 and quiet.stderr == b""
+
+
+# --- export --format json, written as it is made -----------------------------------------
+
+
+def test_the_json_export_written_in_pieces_is_the_whole_document(
+    run: Run, portfolio: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same bytes as dumping the whole portfolio at once, the way it was made before."""
+    from datetime import date
+
+    from dxroadmap import __version__, progress, store
+    from dxroadmap.report import data
+    from dxroadmap.safe import json_text
+
+    monkeypatch.chdir(portfolio)
+    loaded = store.load_portfolio(Path("roadmaps"))
+    as_of = date.fromisoformat(AS_OF)
+    order = {name: i for i, name in enumerate(loaded.settings.fields)}
+    statuses = sorted(
+        (progress.judge(p, loaded.settings, as_of) for p in loaded.projects),
+        key=lambda s: (order.get(s.field, len(order)), s.field, s.project.id),
+    )
+    items = progress.slipping_items(statuses, as_of)
+    whole = data.portfolio(statuses, items, loaded.problems, loaded.settings, as_of, __version__)
+    expected = json_text(json.dumps(whole, ensure_ascii=False, indent=2)) + "\n"
+    for _ in range(2):  # cold, then from the cache
+        result = run("export", "--format", "json", "-o", "-", "--as-of", AS_OF, cwd=portfolio)
+        assert result.exit_code == 1  # the broken file
+        assert result.stdout == expected
+        run("export", "-o", "portfolio.json", "--as-of", AS_OF, cwd=portfolio)
+        assert (portfolio / "portfolio.json").read_text(encoding="utf-8") == expected
+
+
+def test_a_file_broken_while_the_export_is_written_leaves_no_half_file(
+    run: Run, portfolio: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = portfolio / "portfolio.json"
+    target.write_text("the previous export\n", encoding="utf-8")
+    real = index.load_roadmap
+    calls = []
+
+    def breaking(path: Path, settings: object) -> object:
+        calls.append(path)
+        if len(calls) == 5:  # the fifth project changes under the export's feet
+            return None, []
+        return real(path, settings)  # type: ignore[arg-type]
+
+    run("status", "--as-of", AS_OF, cwd=portfolio)  # digests cached: the export reads each file once more
+    monkeypatch.setattr(index, "load_roadmap", breaking)
+    result = run("export", "-o", "portfolio.json", "--as-of", AS_OF, cwd=portfolio)
+    assert result.exit_code == 1
+    assert "changed while the export was being written" in result.stderr
+    assert target.read_text(encoding="utf-8") == "the previous export\n"
+    assert sorted(p.name for p in portfolio.iterdir()) == ["portfolio.json", "roadmaps"]

@@ -372,6 +372,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "help.exit_code": ("何か該当すれば終了コード 1(CI 用)", "Exit 1 when anything is flagged (for CI)."),
     "help.limit": ("表に出す件数(悪い順)", "How many items the table shows, worst first."),
+    "cli.changed_meanwhile": (
+        "{path} が書き出しの途中で変更されました。もう一度実行してください",
+        "{path} changed while the export was being written: run it again",
+    ),
     "cli.one_dir": (
         "このコマンドが扱うロードマップのフォルダは一つです(--dir は一度だけ)",
         "this command works in one roadmaps directory: give --dir once",

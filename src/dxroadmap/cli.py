@@ -11,7 +11,7 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -301,24 +301,34 @@ def _years(portfolio: Portfolio | Overview, statuses: Sequence[ProjectStatus | S
 
 
 def _print_json_streamed(head: dict[str, Any], key: str, items: Iterable[str], tail: dict[str, Any]) -> None:
-    """`{**head, key: [*items], **tail}` as `_print_json` writes it, an item at a time (the same bytes).
+    """`{**head, key: [*items], **tail}` as `_print_json` writes it, an item at a time (the same bytes)."""
+    for piece in _json_pieces(head, [(key, items)], lambda: tail):
+        sys.stdout.write(piece)
 
-    `items` are JSON texts as `json_text(json.dumps(item, ensure_ascii=False, indent=2))` writes them.
+
+def _json_pieces(
+    head: dict[str, Any], lists: Sequence[tuple[str, Iterable[str]]], tail: Callable[[], dict[str, Any]]
+) -> Iterator[str]:
+    """The JSON of `{**head, key: [*items] for each list, **tail()}` as `_print_json` writes it, in pieces.
+
+    The items are JSON texts as `json_text(json.dumps(item, ensure_ascii=False, indent=2))` writes
+    them; they are indented here (JSON text has no raw newline but between its tokens).
     """
     from dxroadmap.safe import json_text
 
     def dumped(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, indent=2)
+        return json_text(json.dumps(value, ensure_ascii=False, indent=2))
 
-    out = sys.stdout
-    out.write(json_text(dumped(head)[:-2] + ",\n") if head else "{\n")
-    out.write(f"  {dumped(key)}: [")
-    first = True
-    for item in items:
-        out.write(("\n    " if first else ",\n    ") + item.replace("\n", "\n    "))
-        first = False
-    out.write("]" if first else "\n  ]")
-    out.write(json_text("," + dumped(tail)[1:]) + "\n" if tail else "\n}\n")
+    yield dumped(head)[:-2] + ",\n" if head else "{\n"
+    for n, (key, items) in enumerate(lists):
+        yield (",\n  " if n else "  ") + dumped(key) + ": ["
+        first = True
+        for item in items:
+            yield ("\n    " if first else ",\n    ") + item.replace("\n", "\n    ")
+            first = False
+        yield "]" if first else "\n  ]"
+    rest = tail()
+    yield "," + dumped(rest)[1:] + "\n" if rest else "\n}\n"
 
 
 def _print_json(data: Any) -> None:
@@ -941,23 +951,60 @@ def export(
     if output == "-" and chosen is ExportFormat.xlsx:
         raise typer.BadParameter(t("cli.xlsx_stdout"), param_hint="-o")
     ctx = _context(dir, as_of, lang, no_color)
-    portfolio = _load(ctx)
-    statuses = _judge(portfolio, ctx, field, owner)
-    items = progress.slipping_items(statuses, ctx.as_of)
-    years = _years(portfolio, statuses)
-    content = _render_export(chosen, portfolio, statuses, items, years, ctx, bom=not no_bom)
+    content: bytes | Iterator[bytes]
+    if chosen is ExportFormat.json:  # written as it is made: a national roll-up never sits in memory whole
+        view = _overview(ctx, root=store.find_root(ctx.dir))
+        selected = _summaries(view, field, owner)
+        content, count, problems = _portfolio_json(view, selected, ctx), len(selected), view.problems
+    else:
+        portfolio = _load(ctx)
+        statuses = _judge(portfolio, ctx, field, owner)
+        items = progress.slipping_items(statuses, ctx.as_of)
+        years = _years(portfolio, statuses)
+        content = _render_export(chosen, portfolio, statuses, items, years, ctx, bom=not no_bom)
+        count, problems = len(statuses), portfolio.problems
     if output == "-":
-        sys.stdout.buffer.write(content) if hasattr(sys.stdout, "buffer") else sys.stdout.write(content.decode())
+        for piece in [content] if isinstance(content, bytes) else content:
+            sys.stdout.buffer.write(piece) if hasattr(sys.stdout, "buffer") else sys.stdout.write(piece.decode())
         sys.stdout.flush()
     else:
         target = Path(output)
         store.write_file(target, content)
         sys.stderr.write(
-            t("cli.wrote_export", path=store.display_path(target), format=chosen.value, count=len(statuses)) + "\n"
+            t("cli.wrote_export", path=store.display_path(target), format=chosen.value, count=count) + "\n"
         )
-    _report_problems(portfolio.problems)
-    if portfolio.problems:
+    _report_problems(problems)
+    if problems:
         raise typer.Exit(1)
+
+
+def _portfolio_json(view: Overview, selected: Sequence[Digest], ctx: Context) -> Iterator[bytes]:
+    """`export --format json`, a project at a time (each file read again, with its actuals)."""
+    from functools import partial
+
+    from dxroadmap import i18n, index, progress
+    from dxroadmap.report import data
+    from dxroadmap.safe import json_text
+    from dxroadmap.store import RoadmapFile
+
+    def projects() -> Iterator[str]:
+        files = [RoadmapFile(Path(d.path), d.path, d.id) for d in selected]
+        work = partial(index.export_entries, settings=view.settings, as_of=ctx.as_of, language=i18n.language())
+        try:
+            for _, texts in index.in_chunks(files, work, _progress_bar(ctx) if sys.stderr.isatty() else None):
+                yield from texts
+        except index.ChangedError as exc:
+            raise StoreError(t("cli.changed_meanwhile", path=exc.args[0])) from None
+
+    def slips() -> Iterator[str]:
+        items = sorted((item for d in selected for item in d.slips()), key=progress.slip_order)
+        return (json_text(json.dumps(data.slip(item), ensure_ascii=False, indent=2)) for item in items)
+
+    def tail() -> dict[str, Any]:
+        return {"invalid": [data.problem(p) for p in view.problems]}
+
+    head = data.portfolio_head(view.settings, ctx.as_of, __version__)
+    return (piece.encode() for piece in _json_pieces(head, [("projects", projects()), ("slipping", slips())], tail))
 
 
 def _render_export(
@@ -971,13 +1018,6 @@ def _render_export(
     bom: bool,
 ) -> bytes:
     settings = portfolio.settings
-    if chosen is ExportFormat.json:
-        from dxroadmap.report import data
-
-        document = data.portfolio(statuses, items, portfolio.problems, settings, ctx.as_of, __version__)
-        from dxroadmap.safe import json_text
-
-        return (json_text(json.dumps(document, ensure_ascii=False, indent=2)) + "\n").encode()
     if chosen is ExportFormat.csv:
         from dxroadmap.report import tables
 

@@ -20,14 +20,16 @@ import json
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, partial
+from itertools import islice
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from dxroadmap import __version__, i18n
 from dxroadmap.model import Project
@@ -142,6 +144,27 @@ def digest(file: RoadmapFile, found: Entry, as_of: date) -> Digest:
         counts = Counts(total=total, due=due, done=done)
         summary = Summary(file.id, field, name, owner, state, counts, dict(flags), {int(y): s for y, s in years})
     return Digest(file.id, file.shown, problems, summary, found.project or None, found.slips, as_of)
+
+
+def export_entries(files: Sequence[RoadmapFile], settings: Settings, as_of: date, language: str) -> list[str]:
+    """The projects of `export --format json` (with their actuals), as JSON texts; a worker's share."""
+    from dxroadmap.report import data
+    from dxroadmap.safe import json_text
+
+    i18n.set_language(language)
+    out = []
+    with _gc_paused():
+        for file in files:
+            roadmap, _ = load_roadmap(file.path, settings)
+            if roadmap is None:
+                raise ChangedError(file.shown)
+            status = judge(Project(file.id, file.shown, roadmap), settings, as_of)
+            out.append(json_text(json.dumps(data.portfolio_project(status), ensure_ascii=False, indent=2)))
+    return out
+
+
+class ChangedError(Exception):
+    """A file that was valid a moment ago is not now (it changed while being read again)."""
 
 
 def _compute(
@@ -362,7 +385,8 @@ def _scan(
                 store.put(rows)
 
     work = partial(_compute, settings=settings, as_of=as_of, language=i18n.language(), with_project=with_projects)
-    _compute_all([files[i] for i in missing], missing, work, progress, computed)
+    for chunk, entries in in_chunks([files[i] for i in missing], work, progress):
+        computed([missing[i] for i in chunk], entries)
     if store is not None and complete:
         with suppress(Exception):
             store.forget(held.difference(keys))
@@ -377,17 +401,17 @@ def workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-Work = Callable[[Sequence[RoadmapFile]], list[Entry]]
+T = TypeVar("T")
 
 
-def _compute_all(
-    files: Sequence[RoadmapFile],
-    indexes: Sequence[int],
-    work: Work,
-    progress: Progress | None,
-    done: Callable[[Sequence[int], Sequence[Entry]], None],
-) -> None:
-    """Compute the entries of `files` in chunks with `work`, handing each chunk to `done` as it arrives."""
+def in_chunks(
+    files: Sequence[RoadmapFile], work: Callable[[Sequence[RoadmapFile]], list[T]], progress: Progress | None = None
+) -> Iterator[tuple[range, list[T]]]:
+    """`work` over `files` a chunk at a time, in worker processes when there are many; chunks in order.
+
+    Only a few chunks are computed ahead of the one being used, so results never pile up. Where
+    no process can be started (a sandbox, a broken worker) the rest is done in this one.
+    """
     if not files:
         return
     count = workers() if len(files) >= PARALLEL_FROM else 1
@@ -395,37 +419,39 @@ def _compute_all(
     bar = progress(len(files)) if progress is not None and slow else nullcontext(lambda n: None)
     size = 100 if count == 1 else max(50, min(500, len(files) // (count * 8)))
     chunks = [range(start, min(start + size, len(files))) for start in range(0, len(files), size)]
-    finished: set[int] = set()
+    done = 0
     with bar as advance:
-
-        def finish(chunk: range, entries: Sequence[Entry]) -> None:
-            done([indexes[i] for i in chunk], entries)
-            finished.add(chunk.start)
-            advance(len(chunk))
-
         if count > 1:
-            with suppress(OSError, RuntimeError):  # no processes here (a sandbox, a broken worker): in this one
-                _in_workers(files, chunks, count, work, finish)
-        for chunk in chunks:
-            if chunk.start not in finished:
-                finish(chunk, work([files[i] for i in chunk]))
+            with suppress(OSError, RuntimeError):
+                for chunk, result in _in_workers(files, chunks, count, work):
+                    yield chunk, result
+                    advance(len(chunk))
+                    done += 1
+        for chunk in chunks[done:]:
+            yield chunk, work([files[i] for i in chunk])
+            advance(len(chunk))
 
 
 def _in_workers(
     files: Sequence[RoadmapFile],
     chunks: Sequence[range],
     count: int,
-    work: Work,
-    finish: Callable[[range, Sequence[Entry]], None],
-) -> None:
+    work: Callable[[Sequence[RoadmapFile]], list[T]],
+) -> Iterator[tuple[range, list[T]]]:
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods else None)
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        futures = [pool.submit(work, [files[i] for i in chunk]) for chunk in chunks]
-        for chunk, future in zip(chunks, futures, strict=True):
-            finish(chunk, future.result())
+        ahead = iter(chunks)
+        pending = deque((chunk, pool.submit(work, [files[i] for i in chunk])) for chunk in islice(ahead, 2 * count))
+        while pending:
+            chunk, future = pending.popleft()
+            result = future.result()
+            following = next(ahead, None)
+            if following is not None:
+                pending.append((following, pool.submit(work, [files[i] for i in following])))
+            yield chunk, result
 
 
 @contextmanager

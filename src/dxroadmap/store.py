@@ -399,7 +399,7 @@ def _try_lock(fd: int) -> bool:
     return True
 
 
-def write_file(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+def write_file(path: Path, data: bytes | Iterable[bytes], *, exclusive: bool = False) -> None:
     """`write_atomic` for a file written whole (an export, a new roadmap): no lock is needed, since
     every writer renames its own complete temporary file into place (or, `exclusive`, links it)."""
     try:
@@ -408,9 +408,13 @@ def write_file(path: Path, data: bytes, *, exclusive: bool = False) -> None:
         raise StoreError(t("store.cannot_write", path=display_path(path), reason=exc)) from None
 
 
-def write_atomic(path: Path, data: bytes, *, exclusive: bool = False, under_lock: bool = True) -> None:
+def write_atomic(
+    path: Path, data: bytes | Iterable[bytes], *, exclusive: bool = False, under_lock: bool = True
+) -> None:
     """Replace `path` (the target of a symlink) with `data`: the old or the new file, never half of one.
 
+    `data` may come in pieces (a large export, written as it is made); if making them fails, the
+    file is left as it was.
     A temporary file in the same folder is written, flushed and fsynced, given the old file's
     mode, and renamed over the original; with `exclusive`, linked into place only if nothing is
     there yet. `under_lock`: the caller holds the file's lock, so temporary files of this file can
@@ -425,7 +429,8 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False, under_lock
         fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(data)
+                for piece in [data] if isinstance(data, bytes) else data:
+                    out.write(piece)
                 out.flush()
                 os.fsync(out.fileno())
             os.chmod(tmp, mode)

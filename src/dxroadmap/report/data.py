@@ -216,6 +216,19 @@ def plan(settings: Settings) -> dict[str, Any]:
     }
 
 
+def portfolio_head(settings: Settings, as_of: date, version: str) -> dict[str, Any]:
+    """The keys of `export --format json` before its projects."""
+    head = status_head(settings, as_of)
+    return {"schema_version": SCHEMA_VERSION, "generator": f"dxroadmap {version}", **head, "plan": plan(settings)}
+
+
+def portfolio_project(s: ProjectStatus) -> dict[str, Any]:
+    """A project in `export --format json`: its status entry with its actuals, path, summary and note."""
+    roadmap = s.project.roadmap
+    entry = project(s, with_actuals=True)
+    return {**entry, "path": s.project.path, "summary": roadmap.summary, "note": roadmap.note}
+
+
 def portfolio(
     statuses: Sequence[ProjectStatus],
     items: Sequence[SlipItem],
@@ -225,29 +238,9 @@ def portfolio(
     version: str,
 ) -> dict[str, Any]:
     """The whole portfolio for `export --format json` (schemas/portfolio.schema.json)."""
-    out = status(statuses, problems, settings, as_of)
-    projects = []
-    for s, entry in zip(statuses, out["projects"], strict=True):
-        roadmap = s.project.roadmap
-        full = project(s, with_actuals=True)
-        projects.append(
-            {
-                **entry,
-                "path": s.project.path,
-                "summary": roadmap.summary,
-                "note": roadmap.note,
-                "initiatives": full["initiatives"],
-            }
-        )
     return {
-        "schema_version": SCHEMA_VERSION,
-        "generator": f"dxroadmap {version}",
-        "as_of": out["as_of"],
-        "fiscal_year": out["fiscal_year"],
-        "last_quarter": out["last_quarter"],
-        "next_meeting": out["next_meeting"],
-        "plan": plan(settings),
-        "projects": projects,
+        **portfolio_head(settings, as_of, version),
+        "projects": [portfolio_project(s) for s in statuses],
         "slipping": [slip(item) for item in items],
-        "invalid": out["invalid"],
+        "invalid": [problem(p) for p in problems],
     }
