@@ -37,7 +37,7 @@ from dxroadmap.problems import Problem
 from dxroadmap.progress import Counts, Settings, SlipItem, Summary, judge, slipping_items
 from dxroadmap.store import RoadmapFile, load_roadmap
 
-FORMAT = "dxroadmap-cache 2"
+FORMAT = "dxroadmap-cache 3"
 SECONDS_PER_FILE = 0.001  # measured: read, parse, validate, check, judge (benchmarks/run.py)
 PARALLEL_FROM = 256  # fewer files to compute than this: not worth starting workers
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within its mtime's tick
@@ -51,7 +51,7 @@ class Entry(NamedTuple):
     problems: str  # [[path or null for the file itself, line, column, code, message], …]
     summary: str  # [field, name, owner, state, [total, due, done], flags, [[year, state], …]] or null
     slips: str  # [[initiative, index, year, quarter, target, state, due, explained, outlook], …]
-    project: str | None  # the status JSON (indented, escaped); "" for an invalid file; None: not made
+    project: bytes | None  # the status JSON (indented, escaped, UTF-8); b"" for an invalid file; None: not made
 
     def check(self) -> str:
         return _check(f"{self.problems}\0{self.summary}\0{self.slips}")
@@ -61,8 +61,8 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _check(text: str) -> str:
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+def _check(text: str | bytes) -> str:
+    return hashlib.blake2b(text.encode() if isinstance(text, str) else text, digest_size=8).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class Digest:
     path: str
     problems: list[Problem]
     summary: Summary | None  # None: the file is invalid
-    project: str | None
+    project: bytes | None  # UTF-8, half the memory of a str of Japanese text
     raw_slips: str
     as_of: date
 
@@ -81,8 +81,8 @@ class Digest:
         """The project's status JSON, id first, as `json.dumps(…, indent=2)` would write it."""
         from dxroadmap.safe import json_text
 
-        assert self.project is not None and self.project.startswith("{\n")
-        return '{\n  "id": ' + json_text(json.dumps(self.id, ensure_ascii=False)) + "," + self.project[1:]
+        assert self.project is not None and self.project.startswith(b"{\n")
+        return '{\n  "id": ' + json_text(json.dumps(self.id, ensure_ascii=False)) + "," + self.project[1:].decode()
 
     def slips(self) -> list[SlipItem]:
         out = []
@@ -107,7 +107,7 @@ def entry(file: RoadmapFile, settings: Settings, as_of: date, with_project: bool
     roadmap, problems = load_roadmap(file.path, settings)
     found = _json([[None if p.path == file.shown else p.path, p.line, p.column, p.code, p.message] for p in problems])
     if roadmap is None:
-        return Entry(found, "null", "[]", "")
+        return Entry(found, "null", "[]", b"")
     status = judge(Project(file.id, file.shown, roadmap), settings, as_of)
     s = status.summary()
     c = s.counts
@@ -124,7 +124,7 @@ def entry(file: RoadmapFile, settings: Settings, as_of: date, with_project: bool
 
         document = data.project(status)
         del document["id"]
-        project = json_text(json.dumps(document, ensure_ascii=False, indent=2))
+        project = json_text(json.dumps(document, ensure_ascii=False, indent=2)).encode()
     return Entry(found, _json(summary), _json(slips), project)
 
 
@@ -218,7 +218,7 @@ class Cache:
     SCHEMA = (
         "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER,"
-        " inode INTEGER, problems TEXT, summary TEXT, slips TEXT, checksum TEXT, project TEXT, project_check TEXT)",
+        " inode INTEGER, problems TEXT, summary TEXT, slips TEXT, checksum TEXT, project BLOB, project_check TEXT)",
     )
 
     def __init__(self, connection: Any) -> None:
@@ -288,14 +288,14 @@ class Cache:
             found = Entry(problems, summary, slips, project)
             if found.check() != checksum:
                 continue
-            if with_projects and (not isinstance(project, str) or _check(project) != row[10]):
+            if with_projects and (not isinstance(project, bytes) or _check(project) != row[10]):
                 continue  # not made yet (or damaged): computed again
             out[path] = found
         return out, held
 
     def put(self, rows: Sequence[tuple[str, Stamp, Entry]]) -> None:
         values = [
-            (path, *stamp, e.problems, e.summary, e.slips, e.check(), e.project, _check(e.project or ""))
+            (path, *stamp, e.problems, e.summary, e.slips, e.check(), e.project, _check(e.project or b""))
             for path, stamp, e in rows
         ]
         with self.db:
@@ -417,7 +417,7 @@ def in_chunks(
     count = workers() if len(files) >= PARALLEL_FROM else 1
     slow = len(files) * SECONDS_PER_FILE / count > 1.0
     bar = progress(len(files)) if progress is not None and slow else nullcontext(lambda n: None)
-    size = 100 if count == 1 else max(50, min(500, len(files) // (count * 8)))
+    size = 100 if count == 1 else max(50, min(200, len(files) // (count * 8)))
     chunks = [range(start, min(start + size, len(files))) for start in range(0, len(files), size)]
     done = 0
     with bar as advance:
@@ -444,7 +444,7 @@ def _in_workers(
     context = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods else None)
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
         ahead = iter(chunks)
-        pending = deque((chunk, pool.submit(work, [files[i] for i in chunk])) for chunk in islice(ahead, 2 * count))
+        pending = deque((chunk, pool.submit(work, [files[i] for i in chunk])) for chunk in islice(ahead, 8 * count))
         while pending:
             chunk, future = pending.popleft()
             result = future.result()

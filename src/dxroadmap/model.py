@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from difflib import get_close_matches
+from functools import cache
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -156,6 +157,12 @@ Due = Annotated[
 ]
 
 
+@cache
+def _keys_of(model: type[BaseModel]) -> tuple[str, ...]:
+    """The keys a model's mapping may have, in the order of its fields (worked out once per model)."""
+    return tuple(info.alias or name for name, info in model.model_fields.items())
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -163,10 +170,10 @@ class _Model(BaseModel):
     @classmethod
     def _known_keys(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            allowed = [info.alias or name for name, info in cls.model_fields.items()]
+            allowed = _keys_of(cls)
             for key in data:
                 if key not in allowed:
-                    near = get_close_matches(str(key), allowed, n=1, cutoff=0.5)
+                    near = get_close_matches(str(key), list(allowed), n=1, cutoff=0.5)
                     hint = (
                         t("model.did_you_mean", near=near[0])
                         if near

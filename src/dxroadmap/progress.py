@@ -67,7 +67,7 @@ class Settings:
 # --- what the file says, flattened and dated --------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # made by the hundred per file: not frozen, which costs a setattr per field
 class PlannedTarget:
     fiscal_year: int
     index: int  # position in its year's list
@@ -76,7 +76,7 @@ class PlannedTarget:
     kpi: KpiTarget | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # made by the hundred per file: not frozen, which costs a setattr per field
 class DatedActual:
     fiscal_year: int
     index: int
@@ -130,7 +130,7 @@ def dated_actuals(initiative: Initiative, calendar: fiscal.Calendar) -> list[Dat
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # made by the hundred per file: not frozen, which costs a setattr per field
 class Achievement:
     fiscal_year: int  # of the achieving actual
     date: date
@@ -183,7 +183,7 @@ def _meets(kpi: KpiTarget, actual: DatedActual) -> bool:
 # --- judged state -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # made by the hundred per file: not frozen, which costs a setattr per field
 class KpiStatus:
     target: float
     unit: str | None
@@ -192,7 +192,7 @@ class KpiStatus:
     value: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # made by the hundred per file: not frozen, which costs a setattr per field
 class TargetStatus:
     fiscal_year: int
     index: int
@@ -421,7 +421,7 @@ def _unreported(
 # --- slipping items ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # made by the hundred per file: not frozen, which costs a setattr per field
 class SlipItem:
     """One line of the slipping list: flat, so it can be cached and sorted without its project."""
 

@@ -230,6 +230,9 @@ def _walk(
         raise _Fallback
     kind = type(node)
     if kind is _ScalarNode:
+        value = node.value
+        if positions is None and not node.style and value and value[0] not in _MAY_RESOLVE:
+            return value, None  # a plain word, as most values are (what `_scalar` would return)
         end = None
         if positions is not None:
             positions.values[here] = _mark(node.start_mark)
