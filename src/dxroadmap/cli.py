@@ -231,9 +231,9 @@ def _overview(
     for folder in roots:
         plan, plan_problems = store.load_plan(folder)
         problems += plan_problems
-        files = store.project_files(folder, problems) if only is None else list(only)
-        checked += len(files)
-        named = store.roadmap_files(folder, files, problems, walked=only is None)
+        walked = store.walk(folder, problems) if only is None else None
+        checked += len(walked) if walked is not None else len(only or ())
+        named = store.roadmap_files(folder, only, problems, walked=walked)
         found.append((folder, Settings.from_plan(plan), named))
     taken: dict[str, int] = {}
     for _, _, files_found in found:

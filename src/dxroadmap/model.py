@@ -34,6 +34,8 @@ T = TypeVar("T")
 
 
 def _text(value: object) -> object:
+    if type(value) is str and value.strip():  # nearly always: text as written
+        return value
     if isinstance(value, (dt.date, dt.datetime)):
         raise PydanticCustomError("date-as-text", template("model.date_as_text"), {"value": value.isoformat()})
     if isinstance(value, int) and not isinstance(value, bool):

@@ -155,12 +155,13 @@ def match(targets: Sequence[PlannedTarget], actuals: Sequence[DatedActual]) -> d
             earlier = [i for i in candidates if targets[i].fiscal_year < actual.fiscal_year]
             if own or earlier:
                 achieved[(own or earlier)[0]] = Achievement(actual.fiscal_year, actual.date)
+    reports = _reports_by_kpi(actuals)
     for i, target in enumerate(targets):
         if target.kpi is not None:
             reached = next(
                 (
                     a
-                    for a in _reports(actuals, target.text)
+                    for a in reports.get(fiscal.normalize(target.text), ())
                     if a.fiscal_year >= target.fiscal_year and _meets(target.kpi, a)
                 ),
                 None,
@@ -170,9 +171,13 @@ def match(targets: Sequence[PlannedTarget], actuals: Sequence[DatedActual]) -> d
     return achieved
 
 
-def _reports(actuals: Iterable[DatedActual], kpi: str) -> list[DatedActual]:
-    name = fiscal.normalize(kpi)
-    return [a for a in actuals if a.kpi is not None and a.value is not None and fiscal.normalize(a.kpi) == name]
+def _reports_by_kpi(actuals: Iterable[DatedActual]) -> dict[str, list[DatedActual]]:
+    """The reported values of every KPI, by its normalised name (in the actuals' order)."""
+    out: dict[str, list[DatedActual]] = {}
+    for a in actuals:
+        if a.kpi is not None and a.value is not None:
+            out.setdefault(fiscal.normalize(a.kpi), []).append(a)
+    return out
 
 
 def _meets(kpi: KpiTarget, actual: DatedActual) -> bool:
@@ -223,7 +228,7 @@ class InitiativeStatus:
         return next((a.outlook for a in reversed(self.actuals) if a.outlook), None)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per project, thousands read from the cache at a time: not frozen
 class Counts:
     total: int
     due: int
@@ -267,7 +272,7 @@ def worst_first(summaries: Iterable[Summary]) -> list[Summary]:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per project, thousands read from the cache at a time: not frozen
 class Summary:
     """A project's line in the status table: all that the table, its CSV and the totals need."""
 
@@ -314,12 +319,14 @@ def _judge_initiative(index: int, initiative: Initiative, settings: Settings, as
     achieved = match(planned, every_actual)
     happened = [a for a in every_actual if a.date <= as_of]
     review = calendar.quarter_end(*calendar.last_completed_quarter(as_of))
+    reports = _reports_by_kpi(happened)
     targets = []
     for i, target in enumerate(planned):
         hit = achieved.get(i)
         if hit is not None and hit.date > as_of:
             hit = None
-        targets.append(_judge_target(target, hit, happened, calendar, review, as_of))
+        kpi_reports = reports.get(fiscal.normalize(target.text), []) if target.kpi is not None else []
+        targets.append(_judge_target(target, hit, kpi_reports, calendar, review, as_of))
     unreported_quarter = _unreported(initiative, targets, happened, settings, as_of)
     unreported_due = (
         calendar.quarter_end(*unreported_quarter) + timedelta(days=settings.grace_days) if unreported_quarter else None
@@ -340,15 +347,15 @@ def _judge_initiative(index: int, initiative: Initiative, settings: Settings, as
 def _judge_target(
     target: PlannedTarget,
     hit: Achievement | None,
-    happened: Sequence[DatedActual],
+    reports: Sequence[DatedActual],
     calendar: fiscal.Calendar,
     review: date,
     as_of: date,
 ) -> TargetStatus:
+    """`reports`: the values of the target's KPI reported by the as-of date (none for a task)."""
     start, end = calendar.year_start(target.fiscal_year), calendar.year_end(target.fiscal_year)
     kpi = None
     if target.kpi is not None:
-        reports = _reports(happened, target.text)
         kpi = KpiStatus(
             target.kpi.target, target.kpi.unit, target.kpi.baseline, target.kpi.direction,
             reports[-1].value if reports else None,
@@ -359,7 +366,7 @@ def _judge_target(
         state = "planned"
     elif as_of > target.due:
         state = "missed" if as_of > end else "slipping"
-    elif target.kpi is not None and _behind_pace(target, target.kpi, happened, start, review):
+    elif target.kpi is not None and _behind_pace(target, target.kpi, reports, start, review):
         state = "slipping"
     else:
         state = "open"
@@ -370,7 +377,7 @@ def _judge_target(
 
 
 def _behind_pace(
-    target: PlannedTarget, kpi: KpiTarget, happened: Sequence[DatedActual], start: date, review: date
+    target: PlannedTarget, kpi: KpiTarget, reports: Sequence[DatedActual], start: date, review: date
 ) -> bool:
     """The A/B rule: progress from baseline to target below the share of time elapsed.
 
@@ -380,7 +387,6 @@ def _behind_pace(
     """
     if review <= start or target.due <= start:
         return False
-    reports = _reports(happened, target.text)
     baseline = kpi.baseline
     if baseline is None:
         before = [a.value for a in reports if a.date < start]

@@ -250,8 +250,10 @@ def _walk(
         for key_node, value_node in node.value:
             if type(key_node) is not _ScalarNode:
                 raise _Fallback
-            key = _scalar(key_node, path)
-            if key in mapping or isinstance(key, (list, dict)):
+            key = key_node.value
+            if key_node.style or not key or key[0] in _MAY_RESOLVE:  # else a plain word (see `_scalar`)
+                key = _scalar(key_node, path)
+            if key in mapping:
                 raise _Fallback
             if positions is not None:
                 positions.keys[(*here, key)] = _mark(key_node.start_mark)

@@ -11,11 +11,11 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -73,25 +73,56 @@ def project_files(root: Path, problems: list[Problem] | None = None) -> list[Pat
     in `problems` (linked folders are not followed: what they hold is reachable otherwise, or
     is outside).
     """
-    found: list[str] = []
+    return [Path(found.path) for found in walk(root, problems)]
+
+
+class Found(NamedTuple):
+    path: str  # root joined with relative
+    relative: str  # below root, with os.sep
+    linked: bool  # the file is a symbolic link
+
+
+def walk(root: Path, problems: list[Problem] | None = None) -> list[Found]:
+    """`project_files`, with what the walk learnt of each file on the way (no second look at it)."""
+    found: list[Found] = []
     base = root.resolve()
+    top = str(root)
 
     def unreadable(error: OSError) -> None:
         if problems is not None:
             where = display_path(Path(error.filename)) if error.filename else display_path(root)
             problems.append(Problem(where, 1, 1, "unreadable", t("store.unreadable", reason=error.strerror or error)))
 
-    for folder, dirs, files in os.walk(root, onerror=unreadable):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(("_", ".")))
-        for name in dirs:
-            linked = Path(folder, name)
-            if linked.is_symlink() and problems is not None and not linked.resolve().is_relative_to(base):
-                message = t("store.outside", real=linked.resolve(), base=base)
-                problems.append(Problem(display_path(linked), 1, 1, "outside-root", message))
-        found.extend(
-            os.path.join(folder, name) for name in files if name.endswith(SUFFIXES) and not name.startswith(("_", "."))
-        )
-    return [Path(name) for name in sorted(found, key=lambda name: name.split(os.sep))]
+    def visit(folder: str, relative: str) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            unreadable(exc)
+            return
+        for entry in entries:
+            name = entry.name
+            if name.startswith(("_", ".")):
+                continue
+            inner = os.path.join(relative, name) if relative else name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                linked = entry.is_symlink()
+                if linked and not is_dir and entry.is_dir():  # a linked folder: not followed
+                    if problems is not None and not Path(entry.path).resolve().is_relative_to(base):
+                        message = t("store.outside", real=Path(entry.path).resolve(), base=base)
+                        problems.append(Problem(display_path(Path(entry.path)), 1, 1, "outside-root", message))
+                    continue
+            except OSError:
+                is_dir, linked = False, entry.is_symlink()
+            if is_dir:
+                visit(entry.path, inner)
+            elif name.endswith(SUFFIXES):
+                found.append(Found(entry.path, inner, linked))
+
+    visit(top, "")
+    found.sort(key=lambda f: f.relative.split(os.sep))
+    return found
 
 
 def project_id(root: Path, path: Path) -> str:
@@ -109,7 +140,7 @@ class Portfolio:
     problems: list[Problem] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per file: not frozen, which costs a setattr per field
 class RoadmapFile:
     path: Path  # as found (a link is read through)
     shown: str  # as problems name it
@@ -117,9 +148,9 @@ class RoadmapFile:
 
 
 def roadmap_files(
-    root: Path, only: Iterable[Path] | None, problems: list[Problem], *, walked: bool = False
+    root: Path, only: Iterable[Path] | None, problems: list[Problem], *, walked: Sequence[Found] | None = None
 ) -> list[RoadmapFile]:
-    """The project files under `root` (or the given ones; `walked`: from `project_files(root)`), each once, with ids.
+    """The project files under `root` (or the given ones, or those `walk(root)` found), each once, with ids.
 
     A link that leads out of `root`, a second file with an id already taken and a file that
     cannot be resolved are reported in `problems` and left out. (Plain strings, not `Path`
@@ -130,7 +161,11 @@ def roadmap_files(
     shown_root = display_path(root)
     seen: dict[str, str] = {}
     read: set[str] = set()
-    files = project_files(root, problems) if only is None else [p for p in only if not p.name.startswith(("_", "."))]
+    if only is None:
+        walked = walk(root, problems) if walked is None else walked
+    if walked is not None:
+        return _walked_files(root, walked, problems)
+    files = [p for p in only or () if not p.name.startswith(("_", "."))]
     out = []
     for path in files:
         name = str(path)
@@ -138,14 +173,11 @@ def roadmap_files(
         inside = absolute.startswith(absolute_root + os.sep)
         relative = absolute[len(absolute_root) + 1 :] if inside else None
         shown = os.path.join(shown_root, relative) if relative is not None and shown_root != "." else display_path(path)
-        if relative is not None and (only is None or walked) and not os.path.islink(name):
-            real = os.path.join(base, relative)  # found by walking, which follows no linked folder
-        else:
-            try:
-                real = str(path.resolve(strict=path.is_symlink()))
-            except (OSError, RuntimeError) as exc:
-                problems.append(Problem(shown, 1, 1, "unreadable", t("store.link", reason=exc)))
-                continue
+        try:
+            real = str(path.resolve(strict=path.is_symlink()))
+        except (OSError, RuntimeError) as exc:
+            problems.append(Problem(shown, 1, 1, "unreadable", t("store.link", reason=exc)))
+            continue
         if real in read:
             continue  # the same file named twice
         read.add(real)
@@ -154,6 +186,40 @@ def roadmap_files(
             problems.append(Problem(shown, 1, 1, "outside-root", t("store.outside", real=real, base=base)))
             continue
         pid = _id_of(relative) if inside else Path(absolute).stem  # a file named on the command line
+        if pid in seen:
+            problems.append(Problem(shown, 1, 1, "duplicate-id", t("store.duplicate_id", id=pid, other=seen[pid])))
+            continue
+        seen[pid] = shown
+        out.append(RoadmapFile(path, shown, pid))
+    return out
+
+
+def _walked_files(root: Path, walked: Sequence[Found], problems: list[Problem]) -> list[RoadmapFile]:
+    """`roadmap_files` for what `walk` found: no file is looked at again unless it is a link."""
+    base = os.path.realpath(root)
+    shown_root = display_path(root)
+    seen: dict[str, str] = {}
+    read: set[str] = set()
+    out = []
+    for found in walked:
+        shown = os.path.join(shown_root, found.relative) if shown_root != "." else found.relative
+        path = Path(found.path)
+        if found.linked:
+            try:
+                real = str(path.resolve(strict=True))
+            except (OSError, RuntimeError) as exc:
+                problems.append(Problem(shown, 1, 1, "unreadable", t("store.link", reason=exc)))
+                continue
+            if not (real + os.sep).startswith(base + os.sep):
+                # a link in the roadmaps directory that leads out of it is not followed
+                problems.append(Problem(shown, 1, 1, "outside-root", t("store.outside", real=real, base=base)))
+                continue
+        else:
+            real = os.path.join(base, found.relative)  # the walk follows no linked folder
+        if real in read:
+            continue  # the same file named twice
+        read.add(real)
+        pid = _id_of(found.relative)
         if pid in seen:
             problems.append(Problem(shown, 1, 1, "duplicate-id", t("store.duplicate_id", id=pid, other=seen[pid])))
             continue
