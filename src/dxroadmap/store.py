@@ -93,13 +93,15 @@ def walk(root: Path, problems: list[Problem] | None = None) -> list[Found]:
             where = display_path(Path(error.filename)) if error.filename else display_path(root)
             problems.append(Problem(where, 1, 1, "unreadable", t("store.unreadable", reason=error.strerror or error)))
 
-    def visit(folder: str, relative: str) -> None:
+    pending = [(top, "")]  # a stack, not recursion: no depth of folders can exhaust it
+    while pending:
+        folder, relative = pending.pop()
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
         except OSError as exc:
             unreadable(exc)
-            return
+            continue
         for entry in entries:
             name = entry.name
             if name.startswith(("_", ".")):
@@ -116,11 +118,9 @@ def walk(root: Path, problems: list[Problem] | None = None) -> list[Found]:
             except OSError:
                 is_dir, linked = False, entry.is_symlink()
             if is_dir:
-                visit(entry.path, inner)
+                pending.append((entry.path, inner))
             elif name.endswith(SUFFIXES):
                 found.append(Found(entry.path, inner, linked))
-
-    visit(top, "")
     found.sort(key=lambda f: f.relative.split(os.sep))
     return found
 
