@@ -328,10 +328,11 @@ def since_report(
 def _state_changes(then: progress.ProjectStatus, now: progress.ProjectStatus) -> list[tuple[str, int, str, str, str]]:
     def keyed(status: progress.ProjectStatus) -> dict[tuple[str, int, str, int], tuple[str, str]]:
         out: dict[tuple[str, int, str, int], tuple[str, str]] = {}
+        seen: dict[tuple[str, int, str], int] = {}  # how many targets of the same text came before
         for init in status.initiatives:
             for target in init.targets:
                 base = (fiscal.normalize(init.name), target.fiscal_year, fiscal.normalize(target.text))
-                n = sum(1 for k in out if k[:3] == base)
+                n = seen[base] = seen.get(base, -1) + 1
                 out[(*base, n)] = (init.name, target.state)
         return out
 
