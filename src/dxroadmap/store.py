@@ -156,80 +156,70 @@ def roadmap_files(
     cannot be resolved are reported in `problems` and left out. (Plain strings, not `Path`
     methods, on the way: this runs for every file of a large portfolio.)
     """
+    if only is None and walked is None:
+        walked = walk(root, problems)
     base = os.path.realpath(root)
-    absolute_root = os.path.abspath(root)
     shown_root = display_path(root)
-    seen: dict[str, str] = {}
-    read: set[str] = set()
-    if only is None:
-        walked = walk(root, problems) if walked is None else walked
+    taken = _Taken(problems)
     if walked is not None:
-        return _walked_files(root, walked, problems)
-    files = [p for p in only or () if not p.name.startswith(("_", "."))]
-    out = []
-    for path in files:
-        name = str(path)
-        absolute = os.path.abspath(name)
+        for found in walked:  # no file is looked at again unless it is a link
+            shown = os.path.join(shown_root, found.relative) if shown_root != "." else found.relative
+            path = Path(found.path)
+            # the walk follows no linked folder: only a linked file can lead elsewhere
+            real = _real(path, shown, problems) if found.linked else os.path.join(base, found.relative)
+            if real is not None and _inside(real, base, shown, problems):
+                taken.add(path, shown, real, _id_of(found.relative))
+        return taken.files
+    absolute_root = os.path.abspath(root)
+    for path in [p for p in only or () if not p.name.startswith(("_", "."))]:
+        absolute = os.path.abspath(path)
         inside = absolute.startswith(absolute_root + os.sep)
-        relative = absolute[len(absolute_root) + 1 :] if inside else None
-        shown = os.path.join(shown_root, relative) if relative is not None and shown_root != "." else display_path(path)
-        try:
-            real = str(path.resolve(strict=path.is_symlink()))
-        except (OSError, RuntimeError) as exc:
-            problems.append(Problem(shown, 1, 1, "unreadable", t("store.link", reason=exc)))
-            continue
-        if real in read:
-            continue  # the same file named twice
-        read.add(real)
-        if inside and not (real + os.sep).startswith(base + os.sep):
-            # a link in the roadmaps directory that leads out of it is not followed
-            problems.append(Problem(shown, 1, 1, "outside-root", t("store.outside", real=real, base=base)))
-            continue
-        pid = _id_of(relative) if inside else Path(absolute).stem  # a file named on the command line
-        if pid in seen:
-            problems.append(Problem(shown, 1, 1, "duplicate-id", t("store.duplicate_id", id=pid, other=seen[pid])))
-            continue
-        seen[pid] = shown
-        out.append(RoadmapFile(path, shown, pid))
-    return out
+        relative = absolute[len(absolute_root) + 1 :] if inside else ""
+        shown = os.path.join(shown_root, relative) if inside and shown_root != "." else display_path(path)
+        real = _real(path, shown, problems, strict=path.is_symlink())
+        if real is not None and (not inside or _inside(real, base, shown, problems)):
+            taken.add(path, shown, real, _id_of(relative) if inside else Path(absolute).stem)  # else named outside
+    return taken.files
 
 
-def _walked_files(root: Path, walked: Sequence[Found], problems: list[Problem]) -> list[RoadmapFile]:
-    """`roadmap_files` for what `walk` found: no file is looked at again unless it is a link."""
-    base = os.path.realpath(root)
-    shown_root = display_path(root)
-    seen: dict[str, str] = {}
-    read: set[str] = set()
-    out = []
-    for found in walked:
-        shown = os.path.join(shown_root, found.relative) if shown_root != "." else found.relative
-        path = Path(found.path)
-        if found.linked:
-            try:
-                real = str(path.resolve(strict=True))
-            except (OSError, RuntimeError) as exc:
-                problems.append(Problem(shown, 1, 1, "unreadable", t("store.link", reason=exc)))
-                continue
-            if not (real + os.sep).startswith(base + os.sep):
-                # a link in the roadmaps directory that leads out of it is not followed
-                problems.append(Problem(shown, 1, 1, "outside-root", t("store.outside", real=real, base=base)))
-                continue
-        else:
-            real = os.path.join(base, found.relative)  # the walk follows no linked folder
-        if real in read:
-            continue  # the same file named twice
-        read.add(real)
-        pid = _id_of(found.relative)
-        if pid in seen:
-            problems.append(Problem(shown, 1, 1, "duplicate-id", t("store.duplicate_id", id=pid, other=seen[pid])))
-            continue
-        seen[pid] = shown
-        out.append(RoadmapFile(path, shown, pid))
-    return out
+def _real(path: Path, shown: str, problems: list[Problem], strict: bool = True) -> str | None:
+    try:
+        return str(path.resolve(strict=strict))
+    except (OSError, RuntimeError) as exc:
+        problems.append(Problem(shown, 1, 1, "unreadable", t("store.link", reason=exc)))
+        return None
 
 
-def _id_of(relative: str | None) -> str:
-    assert relative is not None
+def _inside(real: str, base: str, shown: str, problems: list[Problem]) -> bool:
+    """A link in the roadmaps directory that leads out of it is not followed."""
+    if (real + os.sep).startswith(base + os.sep):
+        return True
+    problems.append(Problem(shown, 1, 1, "outside-root", t("store.outside", real=real, base=base)))
+    return False
+
+
+class _Taken:
+    """The files admitted so far: each real file once, each id once (a second file is `duplicate-id`)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        self.read: set[str] = set()
+        self.ids: dict[str, str] = {}
+        self.files: list[RoadmapFile] = []
+
+    def add(self, path: Path, shown: str, real: str, pid: str) -> None:
+        if real in self.read:
+            return  # the same file named twice
+        self.read.add(real)
+        if pid in self.ids:
+            message = t("store.duplicate_id", id=pid, other=self.ids[pid])
+            self.problems.append(Problem(shown, 1, 1, "duplicate-id", message))
+            return
+        self.ids[pid] = shown
+        self.files.append(RoadmapFile(path, shown, pid))
+
+
+def _id_of(relative: str) -> str:
     return os.path.splitext(relative)[0].replace(os.sep, "/")
 
 
