@@ -455,3 +455,22 @@ def test_a_file_broken_while_the_export_is_written_leaves_no_half_file(
     assert "changed while the export was being written" in result.stderr
     assert target.read_text(encoding="utf-8") == "the previous export\n"
     assert sorted(p.name for p in portfolio.iterdir()) == ["portfolio.json", "roadmaps"]
+
+
+def test_runs_at_the_same_time_share_the_cache_safely(portfolio: Path, own_cache: Path) -> None:
+    """Six commands at once on one cache: every one prints what an uncached run prints."""
+    env = {k: v for k, v in os.environ.items() if k != "DXROADMAP_DIR"}
+    env |= {"DXROADMAP_CACHE_DIR": str(own_cache), "LANG": "C.UTF-8", "DXROADMAP_LANG": "en"}
+    command = [sys.executable, "-m", "dxroadmap", "status", "--format", "json", "--as-of", AS_OF]
+    expected = subprocess.run(
+        command, check=False, cwd=portfolio, env={**env, "DXROADMAP_NO_CACHE": "1"}, capture_output=True
+    )
+    procs = [
+        subprocess.Popen(command, cwd=portfolio, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(6)
+    ]
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert (proc.returncode, out, err) == (1, expected.stdout, expected.stderr)
+    again = subprocess.run(command, check=False, cwd=portfolio, env=env, capture_output=True)
+    assert again.stdout == expected.stdout
