@@ -334,6 +334,33 @@ def test_the_same_dir_twice_counts_once(run: Run, two_prefectures: Path) -> None
     assert len(data["projects"]) == 12 and not any(p["id"].startswith("aomori/") for p in data["projects"])
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv", "xlsx"])
+def test_export_rolls_up_several_directories(run: Run, two_prefectures: Path, fmt: str) -> None:
+    args = ("--dir", "aomori/roadmaps", "--dir", "iwate/roadmaps", "--as-of", AS_OF)
+    result = run("export", "--format", fmt, "-o", f"all.{fmt}", *args, cwd=two_prefectures)
+    assert result.exit_code == 0, result.output
+    assert "24 projects" in result.stderr
+    path = two_prefectures / f"all.{fmt}"
+    if fmt == "json":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        ids = [p["id"] for p in data["projects"]]
+        status = json.loads(run("status", "--format", "json", *args, cwd=two_prefectures).stdout)
+        assert ids == [p["id"] for p in status["projects"]]  # the same ids, in the same order
+        assert {p["path"] for p in data["projects"]} >= {"iwate/roadmaps/gyosei/iwate-only.yaml"}
+        assert all(s["project"] in ids for s in data["slipping"])
+    elif fmt == "csv":
+        text = path.read_text(encoding="utf-8-sig")
+        assert "iwate/sangyo/smart-nogyo," in text and "aomori/sangyo/smart-nogyo," in text
+        assert "gyosei/iwate-only," in text
+    else:
+        from openpyxl import load_workbook
+
+        book = load_workbook(path)
+        summary = book.worksheets[0]
+        cells = {str(c.value) for row in summary.iter_rows() for c in row if c.value is not None}
+        assert "iwate/sangyo/smart-nogyo" in cells and "aomori/sangyo/smart-nogyo" in cells
+
+
 def test_commands_about_one_directory_refuse_two(run: Run, two_prefectures: Path) -> None:
     args = ("--dir", "aomori/roadmaps", "--dir", "iwate/roadmaps")
     for command in (("show", "smart-nogyo"), ("record", "sangyo/smart-nogyo", "--note", "x"), ("new", "a/b")):

@@ -337,8 +337,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Roadmaps of a DX promotion plan, kept as YAML files: validate, judge, report.",
     ),
     "help.dir": (
-        "ロードマップのディレクトリ(既定: $DXROADMAP_DIR、またはここか親の roadmaps/)",
-        "The roadmaps directory (default: $DXROADMAP_DIR, else roadmaps/ here or above).",
+        "ロードマップのディレクトリ(既定: $DXROADMAP_DIR、またはここか親の roadmaps/)。"
+        "status・slipping・validate・export では複数指定して集計できます",
+        "The roadmaps directory (default: $DXROADMAP_DIR, else roadmaps/ here or above); "
+        "status, slipping, validate and export take several, for a roll-up.",
     ),
     "help.as_of": (
         "この日付(YYYY-MM-DD)時点で判定します(既定: 今日)",

@@ -208,6 +208,7 @@ class Overview:
     digests: list[Digest]
     problems: list[Problem]
     checked: int  # files looked at
+    settings_of: dict[str, Settings]  # each file's own plan, by its path as shown
 
 
 def _overview(
@@ -220,11 +221,7 @@ def _overview(
     from dxroadmap import index, store
     from dxroadmap.progress import Settings
 
-    if root is not None:
-        roots = [root]
-    else:
-        given: list[Path | None] = [*ctx.dirs] or [None]
-        roots = list({r.resolve(): r for r in map(store.find_root, given)}.values())
+    roots = [root] if root is not None else _roots(ctx)
     problems: list[Problem] = []
     found = []
     checked = 0
@@ -241,6 +238,7 @@ def _overview(
             taken[file.id] = taken.get(file.id, 0) + 1
     labels = _labels([folder for folder, _, _ in found])
     digests = []
+    settings_of = {}
     progress = _progress_bar(ctx) if sys.stderr.isatty() else None
     for (folder, settings, files_found), label in zip(found, labels, strict=True):
         named = [replace(f, id=f"{label}/{f.id}") if taken[f.id] > 1 else f for f in files_found]
@@ -250,8 +248,51 @@ def _overview(
         for digest in scanned:
             problems += digest.problems
             digests.append(digest)
+            settings_of[digest.path] = settings
     fields = [name for _, settings, _ in found for name in settings.fields]
-    return Overview(found[0][1], fields, digests, sorted(problems), checked)
+    return Overview(found[0][1], fields, digests, sorted(problems), checked, settings_of)
+
+
+def _roots(ctx: Context) -> list[Path]:
+    """The roadmaps directory of each `--dir` (each once), or the one found from here."""
+    from dxroadmap import store
+
+    given: list[Path | None] = [*ctx.dirs] or [None]
+    return list({r.resolve(): r for r in map(store.find_root, given)}.values())
+
+
+def _load_all(ctx: Context, field: str | None, owner: str | None) -> tuple[Portfolio, list[ProjectStatus], Any]:
+    """Every `--dir` loaded whole and judged with its own plan, ids told apart where they collide.
+
+    Returns the first directory's portfolio (its plan heads the report) holding every problem,
+    the statuses in field order, and the re-planned targets from git by (new) id.
+    """
+    from dxroadmap import progress, store
+    from dxroadmap.model import field_name
+
+    roots = _roots(ctx)
+    portfolios = [store.load_portfolio(root) for root in roots]
+    taken: dict[str, int] = {}
+    for root in roots if len(roots) > 1 else []:  # counted over every file, as `_overview` counts them
+        for file in store.roadmap_files(root, None, []):
+            taken[file.id] = taken.get(file.id, 0) + 1
+    known = [f for p in portfolios for f in (*p.settings.fields, *(field_name(x.roadmap.field) for x in p.projects))]
+    wanted = _matching(known, field, owner)
+    statuses, moved = [], {}
+    for portfolio, label in zip(portfolios, _labels(roots), strict=True):
+        replanned = _moved_all(portfolio)
+        for project in portfolio.projects:
+            if not wanted(field_name(project.roadmap.field), project.roadmap.owner):
+                continue
+            pid = f"{label}/{project.id}" if taken.get(project.id, 0) > 1 else project.id
+            statuses.append(progress.judge(replace(project, id=pid), portfolio.settings, ctx.as_of))
+            if project.id in replanned:
+                moved[pid] = replanned[project.id]
+    order = {name: i for i, name in enumerate(dict.fromkeys(f for p in portfolios for f in p.settings.fields))}
+    statuses.sort(key=lambda s: (order.get(s.field, len(order)), s.field, s.project.id))
+    first = portfolios[0]
+    first.problems = sorted(problem for p in portfolios for problem in p.problems)
+    return first, statuses, moved
 
 
 def _labels(roots: Sequence[Path]) -> list[str]:
@@ -953,15 +994,14 @@ def export(
     ctx = _context(dir, as_of, lang, no_color)
     content: bytes | Iterator[bytes]
     if chosen is ExportFormat.json:  # written as it is made: a national roll-up never sits in memory whole
-        view = _overview(ctx, root=store.find_root(ctx.dir))
+        view = _overview(ctx)
         selected = _summaries(view, field, owner)
         content, count, problems = _portfolio_json(view, selected, ctx), len(selected), view.problems
     else:
-        portfolio = _load(ctx)
-        statuses = _judge(portfolio, ctx, field, owner)
+        portfolio, statuses, moved = _load_all(ctx, field, owner)
         items = progress.slipping_items(statuses, ctx.as_of)
         years = _years(portfolio, statuses)
-        content = _render_export(chosen, portfolio, statuses, items, years, ctx, bom=not no_bom)
+        content = _render_export(chosen, portfolio.settings, statuses, items, years, moved, ctx, bom=not no_bom)
         count, problems = len(statuses), portfolio.problems
     if output == "-":
         for piece in [content] if isinstance(content, bytes) else content:
@@ -988,8 +1028,8 @@ def _portfolio_json(view: Overview, selected: Sequence[Digest], ctx: Context) ->
     from dxroadmap.store import RoadmapFile
 
     def projects() -> Iterator[str]:
-        files = [RoadmapFile(Path(d.path), d.path, d.id) for d in selected]
-        work = partial(index.export_entries, settings=view.settings, as_of=ctx.as_of, language=i18n.language())
+        files = [(RoadmapFile(Path(d.path), d.path, d.id), view.settings_of[d.path]) for d in selected]
+        work = partial(index.export_entries, as_of=ctx.as_of, language=i18n.language())
         try:
             for _, texts in index.in_chunks(files, work, _progress_bar(ctx) if sys.stderr.isatty() else None):
                 yield from texts
@@ -1009,15 +1049,15 @@ def _portfolio_json(view: Overview, selected: Sequence[Digest], ctx: Context) ->
 
 def _render_export(
     chosen: ExportFormat,
-    portfolio: Portfolio,
+    settings: Settings,
     statuses: list[ProjectStatus],
     items: Any,
     years: list[int],
+    moved: Any,
     ctx: Context,
     *,
     bom: bool,
 ) -> bytes:
-    settings = portfolio.settings
     if chosen is ExportFormat.csv:
         from dxroadmap.report import tables
 
@@ -1025,7 +1065,7 @@ def _render_export(
         return ("\ufeff" if bom else "").encode() + text.encode()
     from dxroadmap.report.tables import Report, markdown_report
 
-    report = Report(statuses, items, settings, years, ctx.as_of, ctx.words, _moved_all(portfolio))
+    report = Report(statuses, items, settings, years, ctx.as_of, ctx.words, moved)
     if chosen is ExportFormat.xlsx:
         from dxroadmap.report import xlsx
 

@@ -146,15 +146,18 @@ def digest(file: RoadmapFile, found: Entry, as_of: date) -> Digest:
     return Digest(file.id, file.shown, problems, summary, found.project or None, found.slips, as_of)
 
 
-def export_entries(files: Sequence[RoadmapFile], settings: Settings, as_of: date, language: str) -> list[str]:
-    """The projects of `export --format json` (with their actuals), as JSON texts; a worker's share."""
+def export_entries(files: Sequence[tuple[RoadmapFile, Settings]], as_of: date, language: str) -> list[str]:
+    """The projects of `export --format json` (with their actuals), as JSON texts; a worker's share.
+
+    Each file comes with the settings of its own plan (a roll-up has several).
+    """
     from dxroadmap.report import data
     from dxroadmap.safe import json_text
 
     i18n.set_language(language)
     out = []
     with _gc_paused():
-        for file in files:
+        for file, settings in files:
             roadmap, _ = load_roadmap(file.path, settings)
             if roadmap is None:
                 raise ChangedError(file.shown)
@@ -402,10 +405,11 @@ def workers() -> int:
 
 
 T = TypeVar("T")
+F = TypeVar("F")  # a file, or a file with what its work needs
 
 
 def in_chunks(
-    files: Sequence[RoadmapFile], work: Callable[[Sequence[RoadmapFile]], list[T]], progress: Progress | None = None
+    files: Sequence[F], work: Callable[[Sequence[F]], list[T]], progress: Progress | None = None
 ) -> Iterator[tuple[range, list[T]]]:
     """`work` over `files` a chunk at a time, in worker processes when there are many; chunks in order.
 
@@ -433,10 +437,10 @@ def in_chunks(
 
 
 def _in_workers(
-    files: Sequence[RoadmapFile],
+    files: Sequence[F],
     chunks: Sequence[range],
     count: int,
-    work: Callable[[Sequence[RoadmapFile]], list[T]],
+    work: Callable[[Sequence[F]], list[T]],
 ) -> Iterator[tuple[range, list[T]]]:
     import multiprocessing
 
