@@ -328,6 +328,14 @@ def test_dir_given_twice_rolls_both_up_and_tells_colliding_ids_apart(run: Run, t
     assert checked == {"checked": 24, "invalid": []}
 
 
+def test_a_dir_inside_another_counts_its_files_once(run: Run, two_prefectures: Path) -> None:
+    args = ("--dir", "aomori/roadmaps", "--dir", "aomori/roadmaps/sangyo", "--as-of", AS_OF)
+    data = json.loads(run("status", "--format", "json", *args, cwd=two_prefectures).stdout)
+    assert len(data["projects"]) == 12
+    result = run("export", "-o", "all.csv", *args, cwd=two_prefectures)
+    assert "12 projects" in result.stderr
+
+
 def test_the_same_dir_twice_counts_once(run: Run, two_prefectures: Path) -> None:
     args = ("--dir", "aomori/roadmaps", "--dir", "aomori/roadmaps/../roadmaps", "--as-of", AS_OF)
     data = json.loads(run("status", "--format", "json", *args, cwd=two_prefectures).stdout)

@@ -225,12 +225,15 @@ def _overview(
     problems: list[Problem] = []
     found = []
     checked = 0
+    seen: set[str] = set()  # with several directories, one inside another: each file once
     for folder in roots:
         plan, plan_problems = store.load_plan(folder)
         problems += plan_problems
         walked = store.walk(folder, problems) if only is None else None
         checked += len(walked) if walked is not None else len(only or ())
         named = store.roadmap_files(folder, only, problems, walked=walked)
+        if len(roots) > 1:
+            named = [f for f in named if _first_time(f.path, seen)]
         found.append((folder, Settings.from_plan(plan), named))
     taken: dict[str, int] = {}
     for _, _, files_found in found:
@@ -253,6 +256,14 @@ def _overview(
     return Overview(found[0][1], fields, digests, sorted(problems), checked, settings_of)
 
 
+def _first_time(path: Path, seen: set[str]) -> bool:
+    real = os.path.realpath(path)
+    if real in seen:
+        return False
+    seen.add(real)
+    return True
+
+
 def _roots(ctx: Context) -> list[Path]:
     """The roadmaps directory of each `--dir` (each once), or the one found from here."""
     from dxroadmap import store
@@ -273,9 +284,12 @@ def _load_all(ctx: Context, field: str | None, owner: str | None) -> tuple[Portf
     roots = _roots(ctx)
     portfolios = [store.load_portfolio(root) for root in roots]
     taken: dict[str, int] = {}
+    seen: set[str] = set()
     for root in roots if len(roots) > 1 else []:  # counted over every file, as `_overview` counts them
         for file in store.roadmap_files(root, None, []):
-            taken[file.id] = taken.get(file.id, 0) + 1
+            if _first_time(file.path, seen):
+                taken[file.id] = taken.get(file.id, 0) + 1
+    seen.clear()
     known = [f for p in portfolios for f in (*p.settings.fields, *(field_name(x.roadmap.field) for x in p.projects))]
     wanted = _matching(known, field, owner)
     statuses, moved = [], {}
@@ -284,6 +298,8 @@ def _load_all(ctx: Context, field: str | None, owner: str | None) -> tuple[Portf
         for project in portfolio.projects:
             if not wanted(field_name(project.roadmap.field), project.roadmap.owner):
                 continue
+            if len(roots) > 1 and not _first_time(Path(project.path), seen):
+                continue  # a directory inside another: the file counts once
             pid = f"{label}/{project.id}" if taken.get(project.id, 0) > 1 else project.id
             statuses.append(progress.judge(replace(project, id=pid), portfolio.settings, ctx.as_of))
             if project.id in replanned:
