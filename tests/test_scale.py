@@ -509,3 +509,29 @@ def test_runs_at_the_same_time_share_the_cache_safely(portfolio: Path, own_cache
         assert (proc.returncode, out, err) == (1, expected.stdout, expected.stderr)
     again = subprocess.run(command, check=False, cwd=portfolio, env=env, capture_output=True)
     assert again.stdout == expected.stdout
+
+
+def test_show_by_part_of_a_name_reads_one_file_when_the_cache_is_warm(
+    run: Run, portfolio: Path, computed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dxroadmap import store
+
+    run("status", "--as-of", AS_OF, cwd=portfolio)
+    name = json.loads(run("show", "sangyo/smart-nogyo", "--format", "json", "--as-of", AS_OF, cwd=portfolio).stdout)[
+        "name"
+    ]
+    read: list[Path] = []
+    real = store.load_roadmap
+
+    def counting(path: Path, settings: object) -> object:
+        read.append(path)
+        return real(path, settings)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "load_roadmap", counting)
+    computed.clear()
+    result = run("show", name[2:8], "--format", "json", "--as-of", AS_OF, cwd=portfolio)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["id"] == "sangyo/smart-nogyo"
+    assert computed == [] and [p.name for p in read] == ["smart-nogyo.yaml"]
+    ambiguous = run("show", "i", "--as-of", AS_OF, cwd=portfolio)  # in nearly every id
+    assert ambiguous.exit_code == 1 and "matches" in ambiguous.stderr

@@ -158,18 +158,26 @@ def _fail(message: str) -> NoReturn:
 
 
 def _load(ctx: Context, project: str | None = None) -> Portfolio:
-    """The portfolio; for a command about one project named by its exact id, just that file."""
+    """The portfolio; for a command about one project, just that project's file.
+
+    An exact id names its file; any other query is resolved on the (cached) digests of every
+    file, so that a part of an id or a name costs no more than `status` does.
+    """
     from dxroadmap import store
 
     root = store.find_root(ctx.dir)
-    if project is not None:
-        for suffix in store.SUFFIXES:
-            path = root / f"{project}{suffix}"
-            if not project.startswith(("/", ".", "_")) and ".." not in project and path.is_file():
-                portfolio = store.load_portfolio(root, only=[path])
-                if portfolio.projects:
-                    return portfolio
-    return store.load_portfolio(root)
+    if project is None:
+        return store.load_portfolio(root)
+    for suffix in store.SUFFIXES:
+        path = root / f"{project}{suffix}"
+        if not project.startswith(("/", ".", "_")) and ".." not in project and path.is_file():
+            portfolio = store.load_portfolio(root, only=[path])
+            if portfolio.projects:
+                return portfolio
+    view = _overview(ctx, root=root)
+    valid = [d for d in view.digests if d.summary is not None]
+    chosen = valid[store.pick(project, [(d.id, d.summary.name) for d in valid if d.summary], view.problems)]
+    return store.load_portfolio(root, only=[Path(chosen.path)])
 
 
 def _judge(

@@ -384,20 +384,30 @@ def _from_pydantic(document: source.Document, error: ErrorDetails) -> Problem:
 
 def resolve_project(portfolio: Portfolio, query: str) -> Project:
     """A project by id, or by any unique part of an id or a 事業名; else a `StoreError` with candidates."""
-    for project in portfolio.projects:
-        if query in (project.id, project.roadmap.name):
-            return project
+    named = [(p.id, p.roadmap.name) for p in portfolio.projects]
+    return portfolio.projects[pick(query, named, portfolio.problems)]
+
+
+def pick(query: str, named: Sequence[tuple[str, str]], problems: Sequence[Problem]) -> int:
+    """Which of the projects `named` (id, 事業名) `query` names, by its place; else a `StoreError` with candidates.
+
+    An exact id or name first, else any unique part of an id or a name (NFKC, any case); a
+    query that only an invalid file's name matches says what is wrong with that file.
+    """
+    for i, (pid, name) in enumerate(named):
+        if query in (pid, name):
+            return i
     needle = normalize(query).casefold()
     matches = [
-        p for p in portfolio.projects if needle in p.id.casefold() or needle in normalize(p.roadmap.name).casefold()
+        i for i, (pid, name) in enumerate(named) if needle in pid.casefold() or needle in normalize(name).casefold()
     ]
     if len(matches) == 1:
         return matches[0]
-    broken = [p for p in portfolio.problems if needle in Path(p.path).stem.casefold()]
+    broken = [p for p in problems if needle in Path(p.path).stem.casefold()]
     if not matches and broken:
         raise StoreError(t("store.invalid_project", query=query, problem=broken[0]))
-    pool = matches or portfolio.projects
-    listed = "; ".join(f"{p.id} ({p.roadmap.name})" for p in pool[:20]) + (
+    pool = [named[i] for i in matches] if matches else list(named)
+    listed = "; ".join(f"{pid} ({name})" for pid, name in pool[:20]) + (
         t("store.and_more", count=len(pool) - 20) if len(pool) > 20 else ""
     )
     if matches:
