@@ -59,10 +59,10 @@ def _complete_initiative(ctx: typer.Context, incomplete: str) -> list[str]:
 
     try:
         root = store.find_root(next(iter(ctx.params.get("dir") or []), None))
-        portfolio = store.load_portfolio(root)
         # while an option's value is completed, the positional argument may still sit in ctx.args
-        query = ctx.params.get("project") or next(iter(ctx.args), "")
-        project = store.resolve_project(portfolio, str(query))
+        query = str(ctx.params.get("project") or next(iter(ctx.args), ""))
+        context = Context([root], date.today(), i18n.Words(i18n.language()), no_color=True, progress=False)
+        project = store.resolve_project(_load(context, query), query)  # one file read, as for `record`
     except StoreError:
         return []
     names = [init.name for init in project.roadmap.initiatives]
@@ -102,6 +102,7 @@ class Context:
     as_of: date
     words: i18n.Words
     no_color: bool
+    progress: bool = True  # a progress bar on stderr when a long read runs at a terminal (not while completing)
 
     @property
     def dir(self) -> Path | None:
@@ -250,7 +251,7 @@ def _overview(
     labels = _labels([folder for folder, _, _ in found])
     digests = []
     settings_of = {}
-    progress = _progress_bar(ctx) if sys.stderr.isatty() else None
+    progress = _progress_bar(ctx) if ctx.progress and sys.stderr.isatty() else None
     for (folder, settings, files_found), label in zip(found, labels, strict=True):
         named = [replace(f, id=f"{label}/{f.id}") if taken[f.id] > 1 else f for f in files_found]
         scanned = index.scan(
@@ -1055,7 +1056,8 @@ def _portfolio_json(view: Overview, selected: Sequence[Digest], ctx: Context) ->
         files = [(RoadmapFile(Path(d.path), d.path, d.id), view.settings_of[d.path]) for d in selected]
         work = partial(index.export_entries, as_of=ctx.as_of, language=i18n.language())
         try:
-            for _, texts in index.in_chunks(files, work, _progress_bar(ctx) if sys.stderr.isatty() else None):
+            bar = _progress_bar(ctx) if ctx.progress and sys.stderr.isatty() else None
+            for _, texts in index.in_chunks(files, work, bar):
                 yield from texts
         except index.ChangedError as exc:
             raise StoreError(t("cli.changed_meanwhile", path=exc.args[0])) from None
