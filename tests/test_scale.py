@@ -334,6 +334,8 @@ def test_a_dir_inside_another_counts_its_files_once(run: Run, two_prefectures: P
     assert len(data["projects"]) == 12
     result = run("export", "-o", "all.csv", *args, cwd=two_prefectures)
     assert "12 projects" in result.stderr
+    checked = json.loads(run("validate", "--format", "json", *args, cwd=two_prefectures).stdout)
+    assert checked == {"checked": 12, "invalid": []}
 
 
 def test_the_same_dir_twice_counts_once(run: Run, two_prefectures: Path) -> None:

@@ -242,7 +242,9 @@ def _overview(
         checked += len(walked) if walked is not None else len(only or ())
         named = store.roadmap_files(folder, only, problems, walked=walked)
         if len(roots) > 1:
-            named = [f for f in named if _first_time(f.path, seen)]
+            kept = [f for f in named if _first_time(f.path, seen)]
+            checked -= len(named) - len(kept)  # looked at already, from the directory it is in
+            named = kept
         found.append((folder, Settings.from_plan(plan), named))
     taken: dict[str, int] = {}
     for _, _, files_found in found:
