@@ -29,7 +29,8 @@ if TYPE_CHECKING:  # imported lazily at run time
     from dxroadmap.model import Project
     from dxroadmap.problems import Problem
     from dxroadmap.progress import ProjectStatus, Settings, Summary
-    from dxroadmap.store import Portfolio
+    from dxroadmap.report.data import Moved
+    from dxroadmap.store import Portfolio, RoadmapFile
 
 app = typer.Typer(
     name="dxroadmap",
@@ -181,21 +182,6 @@ def _load(ctx: Context, project: str | None = None) -> Portfolio:
     return store.load_portfolio(root, only=[Path(chosen.path)])
 
 
-def _judge(
-    portfolio: Portfolio, ctx: Context, field: str | None = None, owner: str | None = None
-) -> list[ProjectStatus]:
-    from dxroadmap import progress
-    from dxroadmap.model import field_name
-
-    known = [*portfolio.settings.fields, *(field_name(p.roadmap.field) for p in portfolio.projects)]
-    wanted = _matching(known, field, owner)
-    projects = [p for p in portfolio.projects if wanted(field_name(p.roadmap.field), p.roadmap.owner)]
-    order = {name: i for i, name in enumerate(portfolio.settings.fields)}
-    statuses = [progress.judge(p, portfolio.settings, ctx.as_of) for p in projects]
-    statuses.sort(key=lambda s: (order.get(s.field, len(order)), s.field, s.project.id))
-    return statuses
-
-
 def _matching(known_fields: Sequence[str], field: str | None, owner: str | None) -> Callable[[str, str], bool]:
     """The test of `--field` and `--owner` on a project's (field, owner); an unknown field is refused."""
     from dxroadmap.model import field_name
@@ -206,6 +192,66 @@ def _matching(known_fields: Sequence[str], field: str | None, owner: str | None)
         raise StoreError(t("cli.no_field", field=field, fields=", ".join(known)))
     needle = fiscal.normalize(owner) if owner is not None else None
     return lambda f, o: (wanted is None or f == wanted) and (needle is None or needle in fiscal.normalize(o))
+
+
+@dataclass
+class Group:
+    """One roadmaps directory of the command line: its plan's settings and its files, with their final ids."""
+
+    root: Path
+    settings: Settings
+    files: list[RoadmapFile]
+    own_ids: dict[str, str]  # final id -> id in its own directory, where the directory's name went in front
+
+
+@dataclass
+class Gathered:
+    """The roadmaps directories of the command line, their files found and named (nothing parsed yet)."""
+
+    groups: list[Group]
+    problems: list[Problem]  # of the plans and of finding the files
+    checked: int  # files looked at
+
+    @property
+    def fields(self) -> list[str]:
+        """The fields of every plan, in order (the first directory's first)."""
+        return list(dict.fromkeys(name for group in self.groups for name in group.settings.fields))
+
+
+def _gather(ctx: Context, only: Sequence[Path] | None = None, root: Path | None = None) -> Gathered:
+    """Each `--dir` (or only `only`, under `root`): its plan and its files, each file once.
+
+    Ids that more than one directory holds get the directory's name in front (`_labels`).
+    """
+    from dxroadmap import store
+    from dxroadmap.progress import Settings
+
+    roots = [root] if root is not None else _roots(ctx)
+    problems: list[Problem] = []
+    found = []
+    checked = 0
+    seen: set[str] = set()  # with several directories, one inside another: each file once
+    for folder in roots:
+        plan, plan_problems = store.load_plan(folder)
+        problems += plan_problems
+        walked = store.walk(folder, problems) if only is None else None
+        checked += len(walked) if walked is not None else len(only or ())
+        named = store.roadmap_files(folder, only, problems, walked=walked)
+        if len(roots) > 1:
+            kept = [f for f in named if _first_time(f.path, seen)]
+            checked -= len(named) - len(kept)  # looked at already, from the directory it is in
+            named = kept
+        found.append((folder, Settings.from_plan(plan), named))
+    taken: dict[str, int] = {}
+    for _, _, files in found:
+        for file in files:
+            taken[file.id] = taken.get(file.id, 0) + 1
+    groups = []
+    for (folder, settings, files), label in zip(found, _labels([folder for folder, _, _ in found]), strict=True):
+        own = {f"{label}/{f.id}": f.id for f in files if taken[f.id] > 1}
+        named = [replace(f, id=f"{label}/{f.id}") if taken[f.id] > 1 else f for f in files]
+        groups.append(Group(folder, settings, named, own))
+    return Gathered(groups, problems, checked)
 
 
 @dataclass
@@ -227,44 +273,24 @@ def _overview(
 
     `with_projects`: with each project's status JSON (for `--format json`).
     """
-    from dxroadmap import index, store
-    from dxroadmap.progress import Settings
+    from dxroadmap import index
 
-    roots = [root] if root is not None else _roots(ctx)
-    problems: list[Problem] = []
-    found = []
-    checked = 0
-    seen: set[str] = set()  # with several directories, one inside another: each file once
-    for folder in roots:
-        plan, plan_problems = store.load_plan(folder)
-        problems += plan_problems
-        walked = store.walk(folder, problems) if only is None else None
-        checked += len(walked) if walked is not None else len(only or ())
-        named = store.roadmap_files(folder, only, problems, walked=walked)
-        if len(roots) > 1:
-            kept = [f for f in named if _first_time(f.path, seen)]
-            checked -= len(named) - len(kept)  # looked at already, from the directory it is in
-            named = kept
-        found.append((folder, Settings.from_plan(plan), named))
-    taken: dict[str, int] = {}
-    for _, _, files_found in found:
-        for file in files_found:
-            taken[file.id] = taken.get(file.id, 0) + 1
-    labels = _labels([folder for folder, _, _ in found])
+    gathered = _gather(ctx, only, root)
+    problems = list(gathered.problems)
     digests = []
     settings_of = {}
     progress = _progress_bar(ctx) if ctx.progress and sys.stderr.isatty() else None
-    for (folder, settings, files_found), label in zip(found, labels, strict=True):
-        named = [replace(f, id=f"{label}/{f.id}") if taken[f.id] > 1 else f for f in files_found]
+    for group in gathered.groups:
         scanned = index.scan(
-            folder, named, settings, ctx.as_of, progress, with_projects=with_projects, complete=only is None
-        )
+            group.root, group.files, group.settings, ctx.as_of, progress,
+            with_projects=with_projects, complete=only is None,
+        )  # fmt: skip
         for digest in scanned:
             problems += digest.problems
             digests.append(digest)
-            settings_of[digest.path] = settings
-    fields = [name for _, settings, _ in found for name in settings.fields]
-    return Overview(found[0][1], fields, digests, sorted(problems), checked, settings_of)
+            settings_of[digest.path] = group.settings
+    head = gathered.groups[0].settings
+    return Overview(head, gathered.fields, digests, sorted(problems), gathered.checked, settings_of)
 
 
 def _first_time(path: Path, seen: set[str]) -> bool:
@@ -283,43 +309,53 @@ def _roots(ctx: Context) -> list[Path]:
     return list({r.resolve(): r for r in map(store.find_root, given)}.values())
 
 
-def _load_all(ctx: Context, field: str | None, owner: str | None) -> tuple[Portfolio, list[ProjectStatus], Any]:
-    """Every `--dir` loaded whole and judged with its own plan, ids told apart where they collide.
+@dataclass
+class RollUp:
+    """Every `--dir` loaded whole (for what shows actuals) and judged, each with its own plan."""
 
-    Returns the first directory's portfolio (its plan heads the report) holding every problem,
-    the statuses in field order, and the re-planned targets from git by (new) id.
-    """
+    head: Group  # the first directory: its plan heads the reports
+    statuses: list[ProjectStatus]  # in field order
+    problems: list[Problem]
+    moved: dict[str, Moved]  # re-planned targets from git, by (final) id
+
+    @property
+    def settings(self) -> Settings:
+        return self.head.settings
+
+
+def _load_all(ctx: Context, field: str | None, owner: str | None, with_moved: bool = True) -> RollUp:
+    """Every `--dir` read whole and judged; `with_moved`: with the re-planned targets from git."""
     from dxroadmap import progress, store
-    from dxroadmap.model import field_name
+    from dxroadmap.model import Project, field_name
 
-    roots = _roots(ctx)
-    portfolios = [store.load_portfolio(root) for root in roots]
-    taken: dict[str, int] = {}
-    seen: set[str] = set()
-    for root in roots if len(roots) > 1 else []:  # counted over every file, as `_overview` counts them
-        for file in store.roadmap_files(root, None, []):
-            if _first_time(file.path, seen):
-                taken[file.id] = taken.get(file.id, 0) + 1
-    seen.clear()
-    known = [f for p in portfolios for f in (*p.settings.fields, *(field_name(x.roadmap.field) for x in p.projects))]
-    wanted = _matching(known, field, owner)
-    statuses, moved = [], {}
-    for portfolio, label in zip(portfolios, _labels(roots), strict=True):
-        replanned = _moved_all(portfolio)
-        for project in portfolio.projects:
-            if not wanted(field_name(project.roadmap.field), project.roadmap.owner):
-                continue
-            if len(roots) > 1 and not _first_time(Path(project.path), seen):
-                continue  # a directory inside another: the file counts once
-            pid = f"{label}/{project.id}" if taken.get(project.id, 0) > 1 else project.id
-            statuses.append(progress.judge(replace(project, id=pid), portfolio.settings, ctx.as_of))
-            if project.id in replanned:
-                moved[pid] = replanned[project.id]
-    order = {name: i for i, name in enumerate(dict.fromkeys(f for p in portfolios for f in p.settings.fields))}
-    statuses.sort(key=lambda s: (order.get(s.field, len(order)), s.field, s.project.id))
-    first = portfolios[0]
-    first.problems = sorted(problem for p in portfolios for problem in p.problems)
-    return first, statuses, moved
+    gathered = _gather(ctx)
+    problems = list(gathered.problems)
+    loaded = []
+    for group in gathered.groups:
+        for file in group.files:
+            roadmap, found = store.load_roadmap(file.path, group.settings)
+            problems += found
+            if roadmap is not None:
+                loaded.append((group, Project(file.id, file.shown, roadmap)))
+    wanted = _matching([*gathered.fields, *(field_name(p.roadmap.field) for _, p in loaded)], field, owner)
+    statuses = [
+        progress.judge(project, group.settings, ctx.as_of)
+        for group, project in loaded
+        if wanted(field_name(project.roadmap.field), project.roadmap.owner)
+    ]
+    key = _in_field_order(gathered.fields)
+    statuses.sort(key=lambda s: key(s.field, s.project.id))
+    moved: dict[str, Moved] = {}
+    for group in gathered.groups if with_moved else []:
+        own = {group.own_ids.get(f.id, f.id): f.id for f in group.files}
+        moved |= {own[pid]: targets for pid, targets in _moved_all(group.root, group.settings, own).items()}
+    return RollUp(gathered.groups[0], statuses, sorted(problems), moved)
+
+
+def _in_field_order(fields: Sequence[str]) -> Callable[[str, str], tuple[int, str, str]]:
+    """The sort key of a project by (field, id): fields in the plans' order, then by name; ids within."""
+    order = {name: i for i, name in enumerate(fields)}
+    return lambda field, pid: (order.get(field, len(order)), field, pid)
 
 
 def _labels(roots: Sequence[Path]) -> list[str]:
@@ -346,23 +382,15 @@ def _progress_bar(ctx: Context) -> Callable[[int], Any]:
 
 def _summaries(view: Overview, field: str | None, owner: str | None) -> list[Digest]:
     """The digests of valid projects that `--field` / `--owner` select, by field (plan order) and id."""
-    known = [*view.fields, *(d.summary.field for d in view.digests if d.summary)]
-    wanted = _matching(known, field, owner)
-    order = {name: i for i, name in enumerate(view.fields)}
-    chosen = [d for d in view.digests if d.summary is not None and wanted(d.summary.field, d.summary.owner)]
-    chosen.sort(
-        key=lambda d: (
-            order.get(d.summary.field, len(order)) if d.summary else 0,
-            d.summary.field if d.summary else "",
-            d.id,
-        )
-    )
-    return chosen
+    wanted = _matching([*view.fields, *(d.summary.field for d in view.digests if d.summary)], field, owner)
+    chosen = [(d.summary.field, d) for d in view.digests if d.summary and wanted(d.summary.field, d.summary.owner)]
+    key = _in_field_order(view.fields)
+    return [d for _, d in sorted(chosen, key=lambda pair: key(pair[0], pair[1].id))]
 
 
-def _years(portfolio: Portfolio | Overview, statuses: Sequence[ProjectStatus | Summary]) -> list[int]:
-    if portfolio.settings.period is not None:
-        start, end = portfolio.settings.period
+def _years(settings: Settings, statuses: Sequence[ProjectStatus | Summary]) -> list[int]:
+    if settings.period is not None:
+        start, end = settings.period
         return list(range(start, end + 1))
     used = {y for s in statuses for y in s.years()}
     return list(range(min(used), max(used) + 1)) if used else []
@@ -462,19 +490,21 @@ def status(
     ctx = _context(dir, as_of, lang, no_color)
     column = None
     if since is not None:  # judged from the files as they are and as they were: the whole models
-        portfolio = _load(ctx)
-        statuses = _judge(portfolio, ctx, field, owner)
-        point = _since(portfolio, statuses, ctx, since)
+        one = ctx.dir  # the review log is one repository's: a second --dir is refused
+        ctx = replace(ctx, dirs=[one] if one else [])
+        rolled = _load_all(ctx, field, owner, with_moved=False)
+        statuses = rolled.statuses
+        point = _since(rolled.head, statuses, ctx, since)
         column = (point[0].label, point[2])
         summaries = [s.summary() for s in statuses]
-        problems, settings, years = portfolio.problems, portfolio.settings, _years(portfolio, statuses)
+        problems, settings, years = rolled.problems, rolled.settings, _years(rolled.settings, statuses)
         if format is Format.json:
             _print_json(data.status(statuses, problems, settings, ctx.as_of, point))
     else:
         view = _overview(ctx, with_projects=format is Format.json)
         chosen = _summaries(view, field, owner)
         summaries = [d.summary for d in chosen if d.summary is not None]
-        problems, settings, years = view.problems, view.settings, _years(view, summaries)
+        problems, settings, years = view.problems, view.settings, _years(view.settings, summaries)
         if format is Format.json:
             head, invalid = data.status_head(settings, ctx.as_of), {"invalid": [data.problem(p) for p in problems]}
             _print_json_streamed(head, "projects", (d.status_json() for d in chosen), invalid)
@@ -494,7 +524,7 @@ def status(
         raise typer.Exit(1)
 
 
-def _since(portfolio: Portfolio, statuses: list[ProjectStatus], ctx: Context, when: str) -> Any:
+def _since(portfolio: Group, statuses: list[ProjectStatus], ctx: Context, when: str) -> Any:
     """(the point, the revision it stands for, per-project changes) for `status --since`."""
     from dxroadmap import history, progress, vcs
 
@@ -540,8 +570,8 @@ def show(
     portfolio = _load(ctx, project)
     found = store.resolve_project(portfolio, project)
     status = progress.judge(found, portfolio.settings, ctx.as_of)
-    years = _years(portfolio, [status])
-    moved = _moved(portfolio, found.id)
+    years = _years(portfolio.settings, [status])
+    moved = _moved_all(portfolio.root, portfolio.settings, [found.id]).get(found.id, {})
     if format is Format.json:
         from dxroadmap.report import data
 
@@ -564,17 +594,6 @@ def show(
                 + f"- {ctx.words('state')}: {ctx.words(status.state)}\n\n"
             )
         _print_rows(tables.show_rows(status, years, ctx.words, moved), format)
-
-
-def _moved(portfolio: Portfolio, project_id: str) -> dict[tuple[str, int, str], int]:
-    """Targets moved from the year first planned, from git; nothing outside a repository."""
-    from dxroadmap import history, vcs
-
-    try:
-        repo = vcs.Repo(portfolio.root)
-    except StoreError:
-        return {}
-    return history.moved_from(history.review_log(repo, portfolio.root, portfolio.settings), project_id)
 
 
 @app.command("history", help=t("help.history"))
@@ -1025,11 +1044,12 @@ def export(
         selected = _summaries(view, field, owner)
         content, count, problems = _portfolio_json(view, selected, ctx), len(selected), view.problems
     else:
-        portfolio, statuses, moved = _load_all(ctx, field, owner)
+        rolled = _load_all(ctx, field, owner)
+        statuses = rolled.statuses
         items = progress.slipping_items(statuses, ctx.as_of)
-        years = _years(portfolio, statuses)
-        content = _render_export(chosen, portfolio.settings, statuses, items, years, moved, ctx, bom=not no_bom)
-        count, problems = len(statuses), portfolio.problems
+        years = _years(rolled.settings, statuses)
+        content = _render_export(chosen, rolled.settings, statuses, items, years, rolled.moved, ctx, bom=not no_bom)
+        count, problems = len(statuses), rolled.problems
     if output == "-":
         for piece in [content] if isinstance(content, bytes) else content:
             sys.stdout.buffer.write(piece) if hasattr(sys.stdout, "buffer") else sys.stdout.write(piece.decode())
@@ -1105,16 +1125,16 @@ def _render_export(
     return markdown_report(report).encode()
 
 
-def _moved_all(portfolio: Portfolio) -> dict[str, dict[tuple[str, int, str], int]]:
-    """Re-planned targets of every project, from git (nothing outside a repository)."""
+def _moved_all(root: Path, settings: Settings, ids: Iterable[str]) -> dict[str, Moved]:
+    """Re-planned targets of the projects `ids` of one directory, from git (nothing outside a repository)."""
     from dxroadmap import history, vcs
 
     try:
-        repo = vcs.Repo(portfolio.root)
+        repo = vcs.Repo(root)
     except StoreError:
         return {}
-    log = history.review_log(repo, portfolio.root, portfolio.settings)
-    return {p.id: moved for p in portfolio.projects if (moved := history.moved_from(log, p.id))}
+    log = history.review_log(repo, root, settings)
+    return {pid: moved for pid in ids if (moved := history.moved_from(log, pid))}
 
 
 def _version(value: bool) -> None:
