@@ -342,6 +342,8 @@ def test_the_same_dir_twice_counts_once(run: Run, two_prefectures: Path) -> None
     args = ("--dir", "aomori/roadmaps", "--dir", "aomori/roadmaps/../roadmaps", "--as-of", AS_OF)
     data = json.loads(run("status", "--format", "json", *args, cwd=two_prefectures).stdout)
     assert len(data["projects"]) == 12 and not any(p["id"].startswith("aomori/") for p in data["projects"])
+    shown = run("show", "sangyo/smart-nogyo", "--format", "json", *args, cwd=two_prefectures)
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["id"] == "sangyo/smart-nogyo"
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "xlsx"])

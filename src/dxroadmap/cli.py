@@ -108,7 +108,7 @@ class Context:
     @property
     def dir(self) -> Path | None:
         """The one roadmaps directory of a command that works in one (`--dir` at most once)."""
-        if len(self.dirs) > 1:
+        if len({os.path.realpath(d) for d in self.dirs}) > 1:  # the same one twice is still one
             raise typer.BadParameter(t("cli.one_dir"), param_hint="--dir")
         return self.dirs[0] if self.dirs else None
 
