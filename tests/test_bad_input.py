@@ -21,7 +21,7 @@ from typer.testing import CliRunner, Result
 
 from dxroadmap.cli import app
 from dxroadmap.problems import CODES
-from tests.conftest import SEED_PLAN
+from tests.conftest import SEED_PLAN, Run
 
 runner = CliRunner()
 ENV = {"COLUMNS": "200", "NO_COLOR": "1", "LANG": "C.UTF-8"}
@@ -570,6 +570,267 @@ def test_raw_escape_character_never_reaches_the_output(tmp_path: Path) -> None:
     result = validate_one(tmp_path, edit("概要: 地域", "概要: 地\x1b[2J域"))
     assert "\x1b" not in result.output
     only_problem(result, "yaml-syntax", 6, 6)
+
+
+# --- YAML syntax errors: the line really at fault, a hint, in the user's language --------------------
+
+# (id, old, new, line, column of the cause, Japanese words, English words). The parser notices most of
+# these on a later line (a full-width colon makes the key a plain scalar that runs on); the problem
+# must point at the cause.
+FULLWIDTH_COLON = ("全角のコロン「：」は半角の「: 」にしてください", 'write the colon as ASCII ": "')
+FULLWIDTH_SPACE = ("全角スペースでインデントしています", "full-width space (U+3000) in the indentation")
+TAB = ("タブでインデントしています", "tabs are not allowed for indentation in YAML, use spaces")
+NO_SPACE = ("「:」の後に空白がありません", "a space is needed after the colon")
+SYNTAX_CAUSES = [
+    ("fullwidth-colon", "担当課: 企画", "担当課：企画", 5, 4, *FULLWIDTH_COLON),
+    ("fullwidth-colon-first-key", "政策分野: 暮らし", "政策分野：暮らし", 3, 5, *FULLWIDTH_COLON),
+    (
+        "fullwidth-colon-before-a-block",
+        "    目標:\n      R5: [ニーズ調査, ",
+        "    目標：\n      R5: [ニーズ調査, ",
+        10,
+        7,
+        *FULLWIDTH_COLON,
+    ),
+    ("fullwidth-colon-year", "      R5: [ニーズ調査]\n", "      R5：[ニーズ調査]\n", 15, 9, *FULLWIDTH_COLON),
+    ("fullwidth-colon-list-item", "- 四半期: Q1", "- 四半期：Q1", 17, 14, *FULLWIDTH_COLON),
+    ("fullwidth-colon-spaced", "  - 名称: デジタル", "  - 名称 ： デジタル", 21, 8, *FULLWIDTH_COLON),
+    ("fullwidth-space-indent", "      R5: [フィールド", "\u3000\u3000\u3000R5: [フィールド", 23, 1, *FULLWIDTH_SPACE),
+    ("fullwidth-space-after-spaces", "          内容: 研修会", "        \u3000内容: 研修会", 18, 9, *FULLWIDTH_SPACE),
+    (
+        "fullwidth-space-in-list",
+        "  - 名称: デジタル実装支援\n    目標:",
+        "  - 名称: デジタル実装支援\n  \u3000目標:",
+        22,
+        3,
+        *FULLWIDTH_SPACE,
+    ),
+    ("tab-indent", "      R5: [ニーズ調査]\n", "\tR5: [ニーズ調査]\n", 15, 1, *TAB),
+    ("tab-after-spaces", "      R5: [ニーズ調査]\n", "    \tR5: [ニーズ調査]\n", 15, 5, *TAB),
+    ("tab-before-key", "  - 名称: デジタル実装支援\n    目標:", "  - 名称: デジタル実装支援\n\t目標:", 22, 1, *TAB),
+    ("no-space-after-colon", "担当課: 企画", "担当課:企画", 5, 4, *NO_SPACE),
+    ("no-space-list-item", "  - 名称: デジタル", "  - 名称:デジタル", 21, 7, *NO_SPACE),
+    ("no-space-before-flow", "      R5: [フィールド", "      R5:[フィールド", 23, 9, *NO_SPACE),
+    (
+        "unclosed-single-quote",
+        "担当課: 企画政策部DX推進課",
+        "担当課: '企画政策部DX推進課",
+        5,
+        6,
+        "引用符 ' が閉じていません",
+        "close the quote",
+    ),
+    (
+        "unclosed-double-quote",
+        "内容: 研修会を実施",
+        '内容: "研修会を実施',
+        18,
+        15,
+        '引用符 " が閉じていません',
+        "close the quote",
+    ),
+    (
+        "unclosed-quote-in-flow",
+        "R7: [ニーズ再調査]",
+        "R7: ['ニーズ再調査]",
+        13,
+        12,
+        "引用符 ' が閉じていません",
+        "close the quote",
+    ),
+]
+
+# Errors with none of those causes: the parser's position, its text translated.
+SYNTAX_TRANSLATED = [
+    (
+        "mapping-in-value",
+        "概要: 地域社会",
+        "概要: 地域: 社会",
+        6,
+        7,
+        "値全体を引用符で囲んでください",
+        'put a value that contains ": " in quotes',
+    ),
+    (
+        "colon-after-fullwidth-colon-in-value",
+        "概要: 地域社会",
+        "概要: 目的：地域: 社会",
+        6,
+        10,
+        "値全体を引用符で囲んでください",
+        "in quotes",
+    ),
+    (
+        "value-starts-with-at",
+        "担当課: 企画政策部DX推進課",
+        "担当課: @企画",
+        5,
+        6,
+        "「@」で始まる値は書けません",
+        'cannot start with "@"',
+    ),
+    (
+        "value-starts-with-star",
+        "概要: 地域社会",
+        "概要: * 地域社会",
+        6,
+        5,
+        "「*」で始まる値は書けません",
+        'cannot start with "*"',
+    ),
+    (
+        "unclosed-bracket",
+        "R7: [ニーズ再調査]",
+        "R7: [ニーズ再調査",
+        13,
+        11,
+        "「[」が閉じていません",
+        'the "[" is never closed',
+    ),
+    (
+        "text-after-quote",
+        "担当課: 企画政策部DX推進課",
+        '担当課: "企画政策部"DX推進課',
+        5,
+        13,
+        "閉じた引用符の後",
+        "after the closing quote",
+    ),
+    (
+        "backslash-in-double-quotes",
+        "担当課: 企画政策部DX推進課",
+        '担当課: "C:\\共有\\企画"',
+        5,
+        9,
+        "単一引用符",
+        "single quotes",
+    ),
+    ("indentation-deeper", "    実績:\n", "     実績:\n", 14, 6, "インデント", "check the indentation"),
+    ("indentation-shallower", "    実績:\n", "   実績:\n", 14, 4, "「- 」で始まる項目", "check the indentation"),
+    (
+        "item-after-key",
+        "事業名: 暮らし",
+        "事業名: - 暮らし",
+        4,
+        6,
+        "「- 」の項目は書けません",
+        'a "- " item is not allowed here',
+    ),
+    (
+        "key-without-colon",
+        "担当課: 企画政策部DX推進課",
+        "担当課 企画政策部DX推進課",
+        5,
+        1,
+        "「:」が見つかりません",
+        'could not find the ":"',
+    ),
+    # a line with no key: the parser reads it and the next key as one text, and stops at that key's colon
+    (
+        "line-without-key",
+        "事業名: 暮らし",
+        "暮らし・まち\n事業名: 暮らし",
+        4,
+        1,
+        "「:」が見つかりません",
+        'could not find the ":"',
+    ),
+    (
+        "block-scalar-header",
+        "概要: 地域社会",
+        "概要: |x 地域社会",
+        6,
+        5,
+        "「|」で始まる値は書けません",
+        'cannot start with "|"',
+    ),
+]
+
+PARSER_WORDS = re.compile(r"could not|mapping values|while (?:scanning|parsing)|found|expected", re.IGNORECASE)
+
+
+def syntax_problem(run: Run, folder: Path, content: str | bytes, lang: str) -> Found:
+    """The one `yaml-syntax` problem `validate --lang LANG` reports for `content`, exit code 1."""
+    root = make_roadmaps(folder / lang / "roadmaps", {"p.yaml": content})
+    result = run("validate", "--dir", str(root), "--lang", lang)
+    found = problems(result)
+    assert result.exit_code == 1, result.output
+    assert [p.code for p in found] == ["yaml-syntax"], result.output
+    return found[0]
+
+
+def check_syntax_message(problem: Found, lang: str, ja_words: str, en_words: str) -> None:
+    if lang == "ja":
+        assert problem.message.startswith("YAML として読めません: "), problem
+        assert ja_words in problem.message, problem
+        assert not PARSER_WORDS.search(problem.message), problem  # none of libyaml's English
+    else:
+        assert problem.message.startswith("cannot read as YAML: "), problem
+        assert en_words in problem.message, problem
+        assert ja_words not in problem.message, problem
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize(
+    ("old", "new", "line", "column", "ja_words", "en_words"),
+    [pytest.param(*case[1:], id=case[0]) for case in SYNTAX_CAUSES + SYNTAX_TRANSLATED],
+)
+def test_yaml_syntax_error_is_at_the_fault_with_a_hint(
+    run: Run, tmp_path: Path, old: str, new: str, line: int, column: int, ja_words: str, en_words: str, lang: str
+) -> None:
+    problem = syntax_problem(run, tmp_path, edit(old, new), lang)
+    assert (problem.line, problem.column) == (line, column), problem
+    check_syntax_message(problem, lang, ja_words, en_words)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_yaml_syntax_cause_with_crlf_and_bom(run: Run, tmp_path: Path, lang: str) -> None:
+    content = b"\xef\xbb\xbf" + edit("担当課: 企画", "担当課：企画").replace("\n", "\r\n").encode()
+    problem = syntax_problem(run, tmp_path, content, lang)
+    assert (problem.line, problem.column) == (5, 4), problem
+    check_syntax_message(problem, lang, *FULLWIDTH_COLON)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_unclosed_quote_closed_by_a_later_quote_is_found(run: Run, tmp_path: Path, lang: str) -> None:
+    # The quote opened on line 5 runs on to the first quote of line 6, and the parser stops on line 6.
+    text = edit("する。\n", "する。'\n", edit("概要: 地域社会", "概要: '地域社会"))
+    text = edit("担当課: 企画政策部DX推進課", "担当課: '企画政策部DX推進課", text)
+    problem = syntax_problem(run, tmp_path, text, lang)
+    assert (problem.line, problem.column) == (5, 6), problem
+    check_syntax_message(problem, lang, "引用符 ' が閉じていません", "close the quote")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_unrecognised_yaml_syntax_error_keeps_the_parser_text(run: Run, tmp_path: Path, lang: str) -> None:
+    content = edit("# yaml-language-server", "%YAML 2.0\n---\n# yaml-language-server")
+    problem = syntax_problem(run, tmp_path, content, lang)
+    assert (problem.line, problem.column) == (1, 1), problem
+    lead = "YAML として読めません: " if lang == "ja" else "cannot read as YAML: "
+    assert problem.message == lead + "found incompatible YAML document"
+
+
+@pytest.mark.parametrize("text", [edit(case[1], case[2]) for case in SYNTAX_CAUSES + SYNTAX_TRANSLATED])
+def test_both_read_paths_word_a_syntax_error_the_same(text: str) -> None:
+    # libyaml through PyYAML (the fast path) and through ruamel.yaml (the event path) fail alike, and
+    # the problem is made from the error's texts and marks alone. The fast path still leaves the
+    # wording to the event path (the two bundled libyaml versions differ on rare inputs).
+    import yaml
+
+    from dxroadmap import source
+
+    assert source._fast_load(text, "p.yaml") is None
+    errors = []
+    for parse in (lambda: list(source._parser().parse(text)), lambda: yaml.compose(text, Loader=source._CLoader)):
+        try:
+            parse()
+        except Exception as exc:  # each library's own error class
+            errors.append(source.syntax_problem(text, "p.yaml", exc))
+        else:
+            pytest.fail(f"parsed: {text!r}")
+    with pytest.raises(source.SourceError) as loaded:
+        source.load(text, "p.yaml")
+    assert errors[0] == errors[1] == loaded.value.problem
 
 
 # --- files the tool cannot read ------------------------------------------------------------------

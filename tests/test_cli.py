@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dxroadmap import schema
-from tests.conftest import AS_OF, EXAMPLES, PROJECT, ROADMAPS, Run
+from tests.conftest import AS_OF, EXAMPLES, PROJECT, ROADMAPS, SEED_PLAN, Run
 
 SEED_NAME = "暮らし・まちのDX創出基盤の構築"
 INIT2 = "デジタル実装支援"
@@ -39,10 +39,13 @@ def test_status_table_groups_by_field_with_counts_marks_and_flags(run: Run, seed
 
 def test_status_json_has_exactly_the_documented_fields(run: Run, seed_repo: Path) -> None:
     data = json.loads(run("status", "--as-of", AS_OF, "--format", "json", cwd=seed_repo).stdout)
-    assert set(data) == {"as_of", "fiscal_year", "last_quarter", "next_meeting", "projects", "invalid"}
+    assert set(data) == {
+        "as_of", "fiscal_year", "last_quarter", "last_report_period", "next_meeting", "projects", "invalid",
+    }  # fmt: skip
+    assert data["last_report_period"] == {"fiscal_year": "R8", "period": "Q2"}
     [project] = data["projects"]
     assert set(project) == {"id", "field", "focus", "name", "owner", "state", "targets", "flags", "initiatives"}
-    assert project["flags"] == {"missed": 15, "slipping": 0, "unreported": 1}
+    assert project["flags"] == {"missed": 15, "slipping": 0, "unreported": 1, "optimistic": 0}
     initiative = project["initiatives"][0]
     assert set(initiative) == {"name", "state", "unreported", "targets"}
     target = initiative["targets"][0]
@@ -174,7 +177,7 @@ def test_slipping_table_worst_first(run: Run, seed_repo: Path) -> None:
     lines = [line for line in result.stdout.splitlines() if "kurashi-dx-kiban" in line]
     assert len(lines) == 16
     assert "✖ missed" in lines[0] and "? unreported" in lines[-1]
-    assert "no actual for Q2" in lines[-1] and "2026-10-30" in lines[-1]
+    assert "no actual for R8 Q2" in lines[-1] and "2026-10-30" in lines[-1]
 
 
 def test_slipping_csv_and_markdown(run: Run, seed_repo: Path) -> None:
@@ -224,7 +227,8 @@ def test_validate_json(run: Run, seed_repo: Path) -> None:
     data = json.loads(result.stdout)
     assert data["checked"] == 2
     [problem] = data["invalid"]
-    assert problem["code"] == "yaml-syntax" and problem["line"] == 2 and problem["path"].endswith("broken.yaml")
+    # at the "[" that is never closed, not at the end of the file where the parser noticed it
+    assert problem["code"] == "yaml-syntax" and problem["line"] == 1 and problem["path"].endswith("broken.yaml")
 
 
 # --- finding the roadmaps ---------------------------------------------------------------
@@ -263,7 +267,7 @@ def test_files_and_folders_starting_with_underscore_or_dot_are_not_projects(run:
 
 @pytest.mark.parametrize(
     "args",
-    [["status", "--as-of", "2026/11/26"], ["status", "--format", "xml"], ["status", "--lang", "fr"], ["nosuch"]],
+    [["status", "--as-of", "2026.99.1"], ["status", "--format", "xml"], ["status", "--lang", "fr"], ["nosuch"]],
 )
 def test_usage_errors_exit_2(run: Run, seed_repo: Path, args: list[str]) -> None:
     assert run(*args, cwd=seed_repo).exit_code == 2
@@ -391,3 +395,103 @@ def test_slipping_table_shows_the_worst_items_and_says_how_many_more(run: Run, s
     everything = run("slipping", "--as-of", AS_OF, "--limit", "5", "--all", cwd=seed_repo)
     assert len([line for line in everything.stdout.splitlines() if "kurashi-dx-kiban" in line]) == 16
     assert len(json.loads(run("slipping", "--as-of", AS_OF, "--limit", "5", "-f", "json", cwd=seed_repo).stdout)) == 16
+
+
+# --- dates and 平成 years in every spelling (issue 12) -----------------------------------
+
+
+@pytest.mark.parametrize("spelling", ["2026/11/26", "令和8年11月26日", "R8.11.26", "２０２６年１１月２６日"])
+def test_as_of_takes_every_date_spelling(run: Run, seed_repo: Path, spelling: str) -> None:
+    iso = run("status", "--as-of", AS_OF, "--format", "json", cwd=seed_repo)
+    other = run("status", "--as-of", spelling, "--format", "json", cwd=seed_repo)
+    assert other.exit_code == 0, other.output
+    assert other.stdout == iso.stdout
+
+
+def test_a_bad_as_of_is_a_usage_error_in_the_chosen_language(run: Run, seed_repo: Path) -> None:
+    japanese = run("status", "--as-of", "2026.99.1", "--lang", "ja", cwd=seed_repo)
+    assert japanese.exit_code == 2
+    assert "--as-of" in japanese.stderr and "'2026.99.1' は日付として読めません" in japanese.stderr
+    assert "令和8年11月15日" in japanese.stderr and "does not match the format" not in japanese.stderr
+    english = run("show", "kurashi", "--as-of", "R8.2.30", cwd=seed_repo)
+    assert english.exit_code == 2 and "'R8.2.30' is not a date (write 2026-11-15, 2026/11/15" in english.stderr
+    assert run("status", "--as-of", "1900/1/1", cwd=seed_repo).exit_code == 2  # the range check still holds
+
+
+def test_record_date_takes_every_spelling(run: Run, seed_repo: Path) -> None:
+    args = ("record", "kurashi-dx-kiban", "-i", "2", "--note", "研修", "--as-of", AS_OF, "--dry-run")
+    result = run(*args, "--date", "令和8年9月15日", cwd=seed_repo)
+    assert result.exit_code == 0, result.output
+    assert "+          日付: 2026-09-15" in result.stdout
+    bad = run(*args, "--date", "R8.9.31", "--lang", "ja", cwd=seed_repo)
+    assert bad.exit_code == 2 and "--date" in bad.stderr and "'R8.9.31' は日付として読めません" in bad.stderr
+
+
+DATED = """\
+政策分野: 暮らし・まち
+事業名: 日付の書き方
+担当課: 企画政策部DX推進課
+取組:
+  - 名称: 調査
+    目標:
+      R8:
+        - {内容: ニーズ調査, 期限: DAY}
+        - 報告書作成
+    実績:
+      R8:
+        - 達成: ニーズ調査
+          日付: DAY
+"""
+
+
+def _dated_repo(top: Path, day: str) -> Path:
+    (top / "roadmaps").mkdir(parents=True)
+    (top / "roadmaps" / "_plan.yaml").write_text(SEED_PLAN, encoding="utf-8")
+    (top / "roadmaps" / "dated.yaml").write_text(DATED.replace("DAY", day), encoding="utf-8")
+    return top
+
+
+@pytest.mark.parametrize("spelling", ["2026/11/15", "令和8年11月15日", "R8.11.15", "２０２６年１１月１５日"])
+def test_dates_in_a_roadmap_take_every_spelling(run: Run, tmp_path: Path, spelling: str) -> None:
+    iso, other = _dated_repo(tmp_path / "iso", "2026-11-15"), _dated_repo(tmp_path / "other", spelling)
+    assert run("validate", cwd=other).exit_code == 0
+    judged = [json.loads(run("status", "--as-of", AS_OF, "-f", "json", cwd=top).stdout) for top in (iso, other)]
+    assert judged[0] == judged[1]
+    target = judged[1]["projects"][0]["initiatives"][0]["targets"][0]
+    assert (target["due"], target["state"], target["achieved_on"]) == ("2026-11-15", "done", "2026-11-15")
+
+
+def test_a_bad_date_in_a_roadmap_lists_the_spellings(run: Run, tmp_path: Path) -> None:
+    result = run("validate", cwd=_dated_repo(tmp_path, "R8.2.30"))
+    assert result.exit_code == 1
+    assert "bad-value" in result.stdout + result.stderr
+    assert "'R8.2.30' is not a date" in result.stdout + result.stderr
+
+
+HEISEI = """\
+政策分野: 暮らし・まち
+事業名: 平成からの事業
+担当課: 企画政策部DX推進課
+取組:
+  - 名称: 旧計画
+    目標:
+      H30: [旧計画の策定]
+      令和元年度: [旧計画の見直し]
+  - 名称: 調査
+    目標:
+      平成30年度: [ニーズ調査]
+      2019年度(平成31年度): [報告書作成]
+"""
+
+
+@pytest.mark.parametrize("plan", [None, "期間: {開始: H30, 終了: R9}\n", "期間: {開始: 平成30年度, 終了: 令和9年度}\n"])
+def test_heisei_year_keys_validate_and_show_as_h30(run: Run, tmp_path: Path, plan: str | None) -> None:
+    (tmp_path / "roadmaps").mkdir()
+    (tmp_path / "roadmaps" / "heisei.yaml").write_text(HEISEI, encoding="utf-8")
+    if plan is not None:
+        (tmp_path / "roadmaps" / "_plan.yaml").write_text(plan, encoding="utf-8")
+    result = run("validate", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    data = json.loads(run("status", "--as-of", AS_OF, "-f", "json", cwd=tmp_path).stdout)
+    years = [[t["fiscal_year"] for t in i["targets"]] for i in data["projects"][0]["initiatives"]]
+    assert years == [["H30", "R1"], ["H30", "R1"]]

@@ -368,8 +368,9 @@ def test_xlsx_sample_slipping_sheet(run: Run, sample_repo: Path) -> None:
     assert export(run, sample_repo, "-o", "out.xlsx", "--as-of", AS_OF).exit_code == 0
     document = portfolio_json(run, sample_repo, "--as-of", AS_OF)
     ws = open_book(sample_repo / "out.xlsx")["Slipping"]
-    assert [ws.cell(row=1, column=c).value for c in range(1, 10)] == [
-        "State", "Project", "Initiative", "Year", "Target", "Due", "Days late", "Explained", "Outlook",
+    assert [ws.cell(row=1, column=c).value for c in range(1, 13)] == [
+        "State", "Project", "Name", "Initiative", "Year", "Target", "KPI value", "Due", "Days late", "Explained",
+        "Reason", "Outlook",
     ]  # fmt: skip
     slipping = document["slipping"]
     assert len(slipping) == 7
@@ -377,8 +378,12 @@ def test_xlsx_sample_slipping_sheet(run: Run, sample_repo: Path) -> None:
     for row, item in enumerate(slipping, 2):
         assert ws.cell(row=row, column=1).value == f"{MARKS[item['state']]} {STATE_WORDS_EN[item['state']]}"
         assert ws.cell(row=row, column=2).value == item["project"]
-        assert ws.cell(row=row, column=3).value == item["initiative"]
-        assert ws.cell(row=row, column=6).value == item["due"]
+        assert ws.cell(row=row, column=3).value == item["name"]
+        assert ws.cell(row=row, column=4).value == item["initiative"]
+        assert ws.cell(row=row, column=8).value == item["due"]
+        if item["days_late"] >= 0:  # else "behind pace" (a KPI not yet due)
+            assert ws.cell(row=row, column=9).value == item["days_late"]
+        assert cell_text(ws.cell(row=row, column=11).value) == (item["reason"] or "")
     assert ws.freeze_panes == "B2"
 
 
@@ -408,8 +413,19 @@ def check_project_sheet(ws: Any, project: dict[str, Any], labels: list[str], wor
                 assert cell.value in (None, ""), (project["id"], year, cell.value)
                 continue
             assert isinstance(cell.value, CellRichText), (project["id"], year)
-            expected = "\n".join(f"{MARKS[t['state']]} {t['text']} ({words[t['state']]})" for t in targets)
-            assert str(cell.value) == expected
+            lines = str(cell.value).split("\n")
+            for t in targets:
+                lead, state = f"{MARKS[t['state']]} {t['text']}", f"({words[t['state']]})"
+                kpi = t["kpi"]
+                if kpi is None:
+                    assert lines.pop(0) == f"{lead} {state}"
+                    continue
+                # a KPI reads with its numbers, then its latest value against the target
+                first = lines.pop(0)
+                assert first.startswith(f"{lead} {kpi['target']}{kpi['unit'] or ''}") and first.endswith(state)
+                if kpi["value"] is not None:
+                    assert lines.pop(0).startswith(f"  {kpi['value']} / {kpi['target']}"), (project["id"], year)
+            assert lines == [], (project["id"], year, lines)
             blocks = [b for b in cell.value if isinstance(b, TextBlock)]
             assert blocks and all(b.font.color is not None for b in blocks)
             assert cell.alignment.wrap_text
@@ -521,7 +537,7 @@ def test_xlsx_formula_injection(run: Run, seed_repo: Path) -> None:
     assert summary.cell(row=row, column=2).value == "=1+2"
     assert summary.cell(row=row, column=4).value == "+SUM(A1)"
     slipping = book["Slipping"]
-    shown = {slipping.cell(row=r, column=5).value for r in range(2, slipping.max_row + 1)}
+    shown = {slipping.cell(row=r, column=6).value for r in range(2, slipping.max_row + 1)}
     assert {"-3", "\t=x", '=HYPERLINK("http://example.invalid","x")'} <= shown
 
 

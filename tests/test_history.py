@@ -548,6 +548,17 @@ def test_since_a_date_includes_that_day(run: Run, repo: Built) -> None:
     assert all(e["date"] >= "2026-06-01" for e in events)
 
 
+def test_since_and_until_take_every_date_spelling(run: Run, repo: Built) -> None:
+    since, until = history(run, repo, "--since", "2026-06-01"), history(run, repo, "--until", "2026-06-01")
+    for spelling in ("2026/6/1", "令和8年6月1日", "R8.6.1"):
+        assert history(run, repo, "--since", spelling) == since, spelling
+    assert history(run, repo, "--until", "２０２６年６月１日") == until
+    status = [cli(run, repo.top, "status", "--since", when, "-f", "json") for when in ("2026-06-01", "R8/6/1")]
+    assert status[0].exit_code == 0 and status[0].stdout == status[1].stdout
+    result = cli(run, repo.top, "history", "--since", "R8.2.30")
+    assert result.exit_code == 1 and "R8.2.30" in result.stderr and "not a valid date" in result.stderr
+
+
 def test_since_a_revision_is_only_the_commits_after_it(run: Run, repo: Built) -> None:
     for revision in (repo.sha["c4"], repo.short("c4")):
         labels = commits(history(run, repo, "--since", revision), repo)

@@ -92,7 +92,7 @@ def test_commands_speak_japanese_under_a_japanese_locale(seed_repo: Path) -> Non
     status = _dxroadmap("status", "--as-of", AS_OF, lang="ja_JP.UTF-8", cwd=seed_repo)
     assert "基準日 2026-11-26" in status.stdout and "未達 15, 未報告 1" in status.stdout
     slipping = _dxroadmap("slipping", "--as-of", AS_OF, lang="ja_JP.UTF-8", cwd=seed_repo)
-    assert "✖ 未達" in slipping.stdout and "Q2の実績が未報告" in slipping.stdout
+    assert "✖ 未達" in slipping.stdout and "R8 Q2の実績なし" in slipping.stdout
     show = _dxroadmap("show", "kurashi", "--as-of", AS_OF, lang="ja_JP.UTF-8", cwd=seed_repo)
     assert "担当課" in show.stdout and "凡例" in show.stdout
     unknown = _dxroadmap("show", "存在しない", lang="ja_JP.UTF-8", cwd=seed_repo)

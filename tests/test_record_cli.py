@@ -8,6 +8,7 @@ import difflib
 import errno
 import os
 import random
+import re
 import select
 import shutil
 import signal
@@ -282,16 +283,21 @@ def test_done_must_name_an_open_target(run: Run, seed_repo: Path) -> None:
 def test_kpi_value_is_recorded_and_can_achieve_the_kpi(run: Run, sample_repo: Path) -> None:
     path = sample_repo / SHINRYO_REL
     before = path.read_bytes()
-    result = run("record", "online-shinryo", "-i", "1", "--kpi", "導入市町村数=7", "--as-of", AS_OF, cwd=sample_repo)
+    # the sample already has a value of 導入市町村数 for R8 Q2: this one is for Q3, the last completed quarter
+    args = ("record", "online-shinryo", "-i", "1", "--as-of", "2027-01-15")
+    result = run(*args, "--kpi", "導入市町村数=7", cwd=sample_repo)
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     assert result.stdout.splitlines() == [
-        "recorded kurashi/online-shinryo R8 Q2: 市町村のオンライン診療導入支援 (roadmaps/kurashi/online-shinryo.yaml)"
+        "recorded kurashi/online-shinryo R8 Q3: 市町村のオンライン診療導入支援 (roadmaps/kurashi/online-shinryo.yaml)",
+        "  導入市町村数 (R8): open → slipping",  # 7 of 10 (70 %) with 75 % of the year gone by 2026-12-31
     ]
-    assert added_lines(before, path.read_bytes()) == ["        - {四半期: Q2, 指標: 導入市町村数, 値: 7}"]
-    reached = run("record", "online-shinryo", "-i", "1", "--kpi", "導入市町村数=10", "--as-of", AS_OF, cwd=sample_repo)
+    assert added_lines(before, path.read_bytes()) == ["        - {四半期: Q3, 指標: 導入市町村数, 値: 7}"]
+    again = run(*args, "--kpi", "導入市町村数=10", cwd=sample_repo)
+    assert again.exit_code == 1 and "already recorded for R8 Q3" in again.output  # one value per quarter
+    reached = run(*args, "--quarter", "Q4", "--date", "2027-01-10", "--kpi", "導入市町村数=10", cwd=sample_repo)
     assert reached.exit_code == 0, reached.output
-    assert "  導入市町村数 (R8): open → done" in reached.stdout.splitlines()
+    assert "  導入市町村数 (R8): slipping → done" in reached.stdout.splitlines()
     entries = parse(sample_repo, SHINRYO_REL).initiatives[0].actuals[R8]
     assert [(e.kpi, e.value) for e in entries if isinstance(e, ActualEntry)][-2:] == [
         ("導入市町村数", 7),
@@ -316,12 +322,12 @@ def test_several_kpis_make_one_entry_each(run: Run, sample_repo: Path) -> None:
     before = path.read_bytes()
     result = run(
         "record", "online-shinryo", "-i", "1", "--kpi", "導入市町村数=9", "--kpi", "利用者数=1.5",
-        "--note", "報告", "--as-of", AS_OF, cwd=sample_repo,
+        "--note", "報告", "--as-of", "2027-01-15", cwd=sample_repo,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert added_lines(before, path.read_bytes()) == [
-        "        - {四半期: Q2, 内容: 報告, 指標: 導入市町村数, 値: 9}",
-        "        - {四半期: Q2, 指標: 利用者数, 値: 1.5}",
+        "        - {四半期: Q3, 内容: 報告, 指標: 導入市町村数, 値: 9}",
+        "        - {四半期: Q3, 指標: 利用者数, 値: 1.5}",
     ]
 
 
@@ -417,11 +423,15 @@ def test_dry_run_prints_a_unified_diff_and_writes_nothing(run: Run, seed_repo: P
 
 def test_a_record_that_would_make_the_file_invalid_writes_nothing(run: Run, seed_repo: Path) -> None:
     path = seed_repo / SEED_REL
+    roadmap = parse(seed_repo)
+    items = sum(len(v) for i in roadmap.initiatives for m in (i.targets, i.actuals) for v in m.values())
+    filler = ", ".join(f"目標{n}" for n in range(5000 - items))  # the file is at the limit of 5,000 items
+    path.write_text(path.read_text(encoding="utf-8") + f"  - 名称: 埋め草\n    目標:\n      R8: [{filler}]\n", "utf-8")
     before = path.read_bytes()
-    result = run("record", SEED_ID, "-i", "2", "--note", "x", "--year", "R10", "--as-of", AS_OF, cwd=seed_repo)
+    result = run("record", SEED_ID, "-i", "2", "--note", "x", "--as-of", AS_OF, cwd=seed_repo)
     assert result.exit_code == 1 and result.stdout == ""
     assert "the record would make the file invalid, so nothing was written" in result.stderr
-    assert "year-out-of-period" in result.stderr and "R10" in result.stderr
+    assert "too-large" in result.stderr
     assert path.read_bytes() == before
     assert tmp_files(path.parent) == []
 
@@ -801,11 +811,18 @@ def test_interactive_record_asks_for_what_is_missing(terminal: Start, seed_repo:
     term.answer("1")
     term.expect("Note")
     term.answer("端末から記録")
-    term.expect("{四半期: Q2, 内容: 端末から記録, 達成: [フィールドワーク]}")
+    term.expect("This initiative is late: フィールドワーク (R5) missed;")
+    term.expect("R8 Q2 unreported")
+    term.expect("Reason")
+    term.answer("人員不足のため。下期に集中して実施")
+    term.expect("Outlook")
+    term.answer("")
+    term.expect("{四半期: Q2, 内容: 端末から記録, 達成: [フィールドワーク], 理由: 人員不足のため。下期に集中して実施}")
     term.expect("Record this?")
     term.answer("y")
     code = term.finish()
     assert code == 0, term.text
+    assert "Rating" not in term.text  # the plan has no 評価区分
     assert f"recorded {SEED_ID} R8 Q2: {INIT2}" in term.text
     assert "フィールドワーク (R8): open → done" in term.text
     assert added_lines(before, path.read_bytes()) == [
@@ -814,6 +831,7 @@ def test_interactive_record_asks_for_what_is_missing(terminal: Start, seed_repo:
         "        - 四半期: Q2",
         "          内容: 端末から記録",
         "          達成: [フィールドワーク]",
+        "          理由: 人員不足のため。下期に集中して実施",
     ]
 
 
@@ -827,7 +845,14 @@ def test_interactive_record_declined_writes_nothing(terminal: Start, seed_repo: 
     term.answer("1")
     term.expect("Note")
     term.answer("")
+    term.expect("Reason")
+    term.answer("見直し中")
+    term.expect("Outlook")
+    term.answer("3")
+    term.expect("理由: 見直し中, 見通し: 困難}")
     term.expect("Record this?")
+    term.answer("maybe")
+    term.expect("answer y (yes) or n (no)")
     term.answer("n")
     code = term.finish()
     assert code == 1, term.text
@@ -852,6 +877,207 @@ def test_interactive_new_asks_for_the_fields(run: Run, terminal: Start, seed_rep
     roadmap = parse(seed_repo, Path("roadmaps/kurashi/pty-jigyo.yaml"))
     assert (roadmap.field, roadmap.name, roadmap.owner) == ("暮らし・まち", "端末事業", "端末課")
     assert [i.name for i in roadmap.initiatives] == ["取組1"]
+
+
+KENSETSU_PLAN = """\
+計画名: テスト計画
+期間: {開始: R5, 終了: R9}
+年度開始月: 4
+報告期限日数: 30
+評価区分:
+  - {記号: A, 意味: 達成, 見通し: 順調}
+  - {記号: B, 意味: 概ね達成, 見通し: 注意}
+  - {記号: C, 意味: 未達成, 見通し: 困難}
+分野:
+  - 名称: 産業・しごと
+"""
+KENSETSU = """\
+政策分野: 産業・しごと
+事業名: 建設現場のDX
+担当課: 県土整備部
+取組:
+  - 名称: 遠隔臨場の推進
+    目標:
+      R8:
+        - {指標: 遠隔臨場の実施現場数, 目標値: 60, 単位: 現場, 基準値: 10}
+    実績:
+      R8:
+        - {四半期: Q1, 指標: 遠隔臨場の実施現場数, 値: 30}
+        - {四半期: Q2, 指標: 遠隔臨場の実施現場数, 値: 45}
+  - 名称: 遠隔臨場の研修
+    目標:
+      R7: [研修計画の策定]
+      R8: [研修会の開催]
+  - 名称: 研修教材の作成
+    目標:
+      R8: [教材の作成]
+    実績:
+      R8:
+        - {四半期: Q2, 内容: 教材の構成を決定}
+"""
+KENSETSU_REL = Path("roadmaps") / "kensetsu.yaml"
+
+
+@pytest.fixture
+def kensetsu_repo(tmp_path: Path) -> Path:
+    """One project, as of AS_OF: a KPI on pace and reported (1), an initiative late (2), one on time (3);
+    the plan has a 評価区分."""
+    (tmp_path / "roadmaps").mkdir()
+    (tmp_path / "roadmaps" / "_plan.yaml").write_text(KENSETSU_PLAN, encoding="utf-8")
+    (tmp_path / KENSETSU_REL).write_text(KENSETSU, encoding="utf-8")
+    return tmp_path
+
+
+def test_interactive_kpi_value_by_name_and_word_in_english(terminal: Start, kensetsu_repo: Path) -> None:
+    path = kensetsu_repo / KENSETSU_REL
+    before = path.read_bytes()
+    term = terminal(
+        "record", "kensetsu", "--quarter", "Q3", "--date", "2026-11-20", "--as-of", AS_OF, "--lang", "en",
+        cwd=kensetsu_repo,
+    )  # fmt: skip
+    term.expect("3. 研修教材の作成")
+    term.expect("Initiative")
+    term.answer("9")
+    term.expect("give a number from 1 to 3, or a name (or part of one)")
+    term.answer("存在しない")
+    term.expect("nothing matches 存在しない; choose one of: 1. 遠隔臨場の推進; 2. 遠隔臨場の研修; 3. 研修教材の作成")
+    term.answer("推進")  # a unique part of a name
+    term.expect("Note")
+    term.answer("")
+    term.expect("KPI values (leave empty to skip)")
+    term.expect("遠隔臨場の実施現場数 (target 60現場)")
+    term.answer("たくさん")
+    term.expect("たくさん is not a number")
+    term.answer("５２")  # full-width digits
+    term.expect("1. 順調 (on track)")
+    term.expect("Outlook (見通し; leave empty to skip)")
+    term.answer("順調")  # by word
+    term.expect("1. A (on track)")
+    term.expect("Rating")
+    term.answer("a")
+    term.expect("{四半期: Q3, 日付: 2026-11-20, 指標: 遠隔臨場の実施現場数, 値: 52, 見通し: 順調, 評価: A}")
+    term.expect("Record this? [Y/n]")
+    term.answer("")
+    code = term.finish()
+    assert code == 0, term.text
+    assert "Reason" not in term.text and "late" not in term.text  # on pace and reported: nothing to explain
+    assert "Error" not in term.text and "not a valid" not in term.text  # no message of Typer's own
+    assert "recorded kensetsu R8 Q3: 遠隔臨場の推進" in term.text
+    after = path.read_bytes()
+    assert added_lines(before, after) == [
+        "        - {四半期: Q3, 日付: 2026-11-20, 指標: 遠隔臨場の実施現場数, 値: 52, 見通し: 順調, 評価: A}"
+    ]
+    assert "指標: 遠隔臨場の実施現場数, 値: 52".encode() in after
+
+
+def test_interactive_japanese_ambiguous_name_and_a_late_initiative_needs_a_reason(
+    terminal: Start, kensetsu_repo: Path
+) -> None:
+    path = kensetsu_repo / KENSETSU_REL
+    before = path.read_bytes()
+    term = terminal("record", "--as-of", AS_OF, "--lang", "ja", cwd=kensetsu_repo)
+    term.expect("1. kensetsu  建設現場のDX")
+    term.expect("事業")
+    term.answer("建設現場")  # the project by a part of its 事業名
+    term.expect("取組")
+    term.answer("研修")
+    term.expect(
+        "「研修」に当てはまるものが2件あります: 2. 遠隔臨場の研修; 3. 研修教材の作成。"
+        "番号か、もっと長い名前で答えてください"
+    )
+    term.answer("遠隔臨場の研修")
+    term.expect("1. 研修計画の策定 (R7)")
+    term.expect("2. 研修会の開催 (R8)")
+    term.expect("達成した目標")
+    term.answer("研修会")
+    term.expect("内容")
+    term.answer("研修会を1回開催")
+    term.expect("この取組は遅れています: 研修計画の策定 (R7) 未達; R8 Q2 未報告")
+    term.expect("理由")
+    term.answer("")
+    term.expect("遅れている取組の実績には理由が必要です")
+    term.expect("理由")
+    term.answer("講師の確保が遅れたため。下期に追加で開催する")
+    term.expect("見通し")
+    term.answer("注意")
+    term.expect("1. A (順調)")
+    term.expect("評価")
+    term.answer("")
+    term.expect(
+        "{四半期: Q2, 内容: 研修会を1回開催, 達成: [研修会の開催], "
+        "理由: 講師の確保が遅れたため。下期に追加で開催する, 見通し: 注意}"
+    )
+    term.expect("この内容で記録しますか? [Y/n]")
+    term.answer("はい")
+    code = term.finish()
+    assert code == 0, term.text
+    dialogue = term.text.split("記録しました")[0].replace("kensetsu", "").replace("建設現場のDX", "")
+    assert re.findall(r"[A-Za-z]{2,}", dialogue) == []  # no English word in the prompts
+    assert "記録しました kensetsu R8 Q2: 遠隔臨場の研修" in term.text
+    assert added_lines(before, path.read_bytes()) == [
+        "    実績:",
+        "      R8:",
+        "        - 四半期: Q2",
+        "          内容: 研修会を1回開催",
+        "          達成: [研修会の開催]",
+        "          理由: 講師の確保が遅れたため。下期に追加で開催する",
+        "          見通し: 注意",
+    ]
+
+
+def test_interactive_targets_by_name_and_an_option_is_not_asked_again(terminal: Start, kensetsu_repo: Path) -> None:
+    path = kensetsu_repo / KENSETSU_REL
+    before = path.read_bytes()
+    args = ("record", "kensetsu", "-i", "2", "--reason", "講師の確保が遅れた", "--outlook", "困難", "--rating", "C")
+    term = terminal(*args, "--as-of", AS_OF, "--lang", "en", cwd=kensetsu_repo)
+    term.expect("Targets achieved")
+    term.answer("研修")
+    term.expect("研修 matches 2 of them: 1. 研修計画の策定 (R7); 2. 研修会の開催 (R8)")
+    term.answer("研修計画の策定、２")  # a name and a full-width number, with a Japanese comma
+    term.expect("Note")
+    term.answer("")
+    term.expect("{四半期: Q2, 達成: [研修計画の策定, 研修会の開催], 理由: 講師の確保が遅れた, 見通し: 困難, 評価: C}")
+    term.expect("Record this?")
+    term.answer("y")
+    assert term.finish() == 0, term.text
+    for asked in ("Reason", "Outlook", "Rating", "KPI"):
+        assert asked not in term.text
+    assert added_lines(before, path.read_bytes())[2:4] == [
+        "        - 四半期: Q2",
+        "          達成: [研修計画の策定, 研修会の開催]",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("answer", "value"),
+    [("52", 52), ("５２", 52), ("1,234", 1234), ("１，２３４", 1234), ("1.5", 1.5), ("-3", -3), ("52現場", 52)],
+)
+def test_a_kpi_value_is_read_as_typed(answer: str, value: float) -> None:
+    from dxroadmap.cli import _number
+
+    read = _number(answer, "現場")
+    assert read == value and type(read) is type(value)
+
+
+@pytest.mark.parametrize("answer", ["たくさん", "1,23", "1,2345", "nan", "inf", "1e3", "1_000", "5件", "--1"])
+def test_what_is_no_kpi_value(answer: str) -> None:
+    from dxroadmap.cli import _number
+
+    assert _number(answer, "現場") is None
+
+
+def test_an_answer_picks_by_number_exact_name_or_unique_part() -> None:
+    from dxroadmap.cli import _pick
+
+    options = ["環境整備", "環境整備の検討", "Field Work"]
+    names = [(o,) for o in options]
+    assert _pick("２", options, names) == 1
+    assert _pick("環境整備", options, names) == 0  # exact beats a part of another
+    assert _pick("検討", options, names) == 1
+    assert _pick("ｆｉｅｌｄ ｗｏｒｋ", options, names) == 2  # NFKC and case folded
+    assert isinstance(_pick("環境", options, names), str)
+    assert isinstance(_pick("4", options, names), str)
+    assert isinstance(_pick("なし", options, names), str)
 
 
 # --- new --------------------------------------------------------------------------------

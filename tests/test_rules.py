@@ -11,7 +11,7 @@ from textwrap import dedent
 
 import pytest
 
-from dxroadmap import progress, store
+from dxroadmap import fiscal, progress, store
 from dxroadmap.model import PLAN, Project
 from dxroadmap.progress import Settings
 
@@ -24,7 +24,7 @@ def judge(yaml_text: str, as_of: str, plan_yaml: str | None = None) -> progress.
         doc = source.load(dedent(plan_yaml), "_plan.yaml")
         settings = Settings.from_plan(PLAN.validate_python(doc.data))
     roadmap, problems = store.parse_roadmap(dedent(yaml_text), "t.yaml", settings)
-    assert not problems, problems
+    assert roadmap is not None and not [p for p in problems if not p.warning], problems
     return progress.judge(Project("t", "t.yaml", roadmap), settings, date.fromisoformat(as_of))
 
 
@@ -49,6 +49,12 @@ def states(status: progress.ProjectStatus) -> list[str]:
 
 
 D = date.fromisoformat
+
+
+def Q(year: int, quarter: int) -> fiscal.ReportPeriod:
+    return fiscal.ReportPeriod(year, "quarter", quarter)
+
+
 AS_OF = "2026-11-26"  # R8 Q3; the last completed quarter is R8 Q2 (ended 2026-09-30)
 SEED = Path(__file__).resolve().parent.parent / "roadmaps"
 
@@ -220,12 +226,31 @@ def test_different_text_does_not_achieve() -> None:
 
 
 @pytest.mark.parametrize("actual", ["調査", "{内容: 調査}"], ids=["text", "mapping"])
-@pytest.mark.parametrize(("as_of", "achieved_on"), [("2027-03-30", None), ("2027-03-31", D("2027-03-31"))])
-def test_an_actual_without_quarter_counts_from_the_end_of_its_year(
-    actual: str, as_of: str, achieved_on: date | None
+@pytest.mark.parametrize(
+    ("as_of", "state", "achieved_on"),
+    [
+        ("2026-03-31", "planned", None),  # R8 has not begun: nothing of R8 counts yet
+        ("2026-04-01", "done", D("2026-04-01")),  # R8 has begun: written by now, so it counts now
+        ("2026-11-26", "done", D("2026-11-26")),
+        ("2027-03-30", "done", D("2027-03-30")),
+        ("2027-05-01", "done", D("2027-03-31")),  # R8 is over: dated at its end, as before
+    ],
+)
+def test_an_undated_actual_of_a_year_not_over_counts_at_once(
+    actual: str, as_of: str, state: str, achieved_on: date | None
 ) -> None:
     t = target(judge(one("{R8: [調査]}", f"{{R8: [{actual}]}}"), as_of))
-    assert (t.state, t.achieved_on) == ("done" if achieved_on else "open", achieved_on)
+    assert (t.state, t.achieved_on) == (state, achieved_on)
+
+
+def test_an_undated_actual_against_a_passed_due_quarter_is_late() -> None:
+    """Nothing says it happened by the 期限: it counts from the date it is read (README, "Undated actuals")."""
+    on_time = judge(one("{R8: [{内容: 調査, 期限: Q3}]}", "{R8: [調査]}"), AS_OF)
+    assert (target(on_time).state, target(on_time).achieved_on) == ("done", D(AS_OF))
+    late = judge(one("{R8: [{内容: 調査, 期限: Q2}]}", "{R8: [調査]}"), AS_OF)
+    assert target(late).state == "done_late"
+    dated = judge(one("{R8: [{内容: 調査, 期限: Q2}]}", "{R8: [{四半期: Q2, 内容: 調査}]}"), AS_OF)
+    assert target(dated).state == "done"
 
 
 @pytest.mark.parametrize(("as_of", "expected"), [("2026-08-09", "open"), ("2026-08-10", "done")])
@@ -312,18 +337,25 @@ def test_a_monitored_kpi_alone_makes_no_targets() -> None:
     status = judge(one("{}", kpi_actual("利用者数", 120)), AS_OF)
     assert status.initiatives[0].targets == []
     assert status.counts == progress.Counts(total=0, due=0, done=0)
-    assert status.flags == {"missed": 0, "slipping": 0, "unreported": 0}
+    assert status.flags == {"missed": 0, "slipping": 0, "unreported": 0, "optimistic": 0}
 
 
 @pytest.mark.parametrize(("as_of", "value"), [("2026-06-29", None), ("2026-07-15", 3), (AS_OF, 5), ("2027-03-31", 7)])
 def test_kpi_value_is_the_latest_reported_value(as_of: str, value: int | None) -> None:
     actuals = (
         "{R8: [{四半期: Q2, 指標: 導入市町村数, 値: 5}, {日付: 2026-07-01, 指標: 導入市町村数, 値: 3}, "
-        "{指標: 導入市町村数, 値: 7}]}"
+        "{四半期: Q4, 指標: 導入市町村数, 値: 7}]}"
     )
     t = target(judge(one(KPI_UP, actuals), as_of))
     assert t.kpi is not None
     assert t.kpi.value == value
+
+
+def test_an_undated_kpi_value_of_the_current_year_is_the_latest_at_once() -> None:
+    actuals = "{R8: [{四半期: Q1, 指標: 導入市町村数, 値: 3}, {指標: 導入市町村数, 値: 7}]}"
+    t = target(judge(one(KPI_UP, actuals), "2026-07-15"))
+    assert t.kpi is not None and t.kpi.value == 7
+    assert t.kpi.reported is not None and t.kpi.reported.date == D("2026-07-15")
 
 
 # --- the pace rule for KPIs (A/B rule, measured at the end of the last completed quarter) -----
@@ -379,10 +411,10 @@ def test_unreported_after_the_grace_period(as_of: str, unreported: bool) -> None
     init = status.initiatives[0]
     assert init.unreported is unreported
     if unreported:
-        assert (init.unreported_quarter, init.unreported_due) == ((2026, 2), D("2026-10-30"))
+        assert (init.unreported_period, init.unreported_due) == (Q(2026, 2), D("2026-10-30"))
         assert (init.state, status.state, status.flags["unreported"]) == ("unreported", "unreported", 1)
     else:
-        assert (init.unreported_quarter, init.unreported_due) == (None, None)
+        assert (init.unreported_period, init.unreported_due) == (None, None)
         assert (init.state, status.state, status.flags["unreported"]) == ("open", "open", 0)
 
 
@@ -406,7 +438,7 @@ def test_not_unreported(actuals: str) -> None:
     ids=["annual-report", "other-quarter", "other-year"],
 )
 def test_unreported_despite_other_actuals(actuals: str) -> None:
-    assert judge(one("{R8: [調査]}", actuals), AS_OF).initiatives[0].unreported_quarter == (2026, 2)
+    assert judge(one("{R8: [調査]}", actuals), AS_OF).initiatives[0].unreported_period == Q(2026, 2)
 
 
 def test_not_unreported_without_targets_in_that_year() -> None:
@@ -417,7 +449,7 @@ def test_not_unreported_without_targets_in_that_year() -> None:
 
 def test_unreported_for_q4_of_the_previous_year() -> None:
     init = judge(one("{R7: [調査]}"), "2026-05-01").initiatives[0]
-    assert (init.unreported_quarter, init.unreported_due) == ((2025, 4), D("2026-04-30"))
+    assert (init.unreported_period, init.unreported_due) == (Q(2025, 4), D("2026-04-30"))
 
 
 @pytest.mark.parametrize(("as_of", "unreported"), [("2026-10-10", False), ("2026-10-11", True)])
@@ -456,7 +488,7 @@ def test_july_year_quarters(quarter: str, end: str) -> None:
 
 def test_july_year_unreported_quarter() -> None:
     init = judge(one("{R8: [調査]}"), "2026-11-26", plan_yaml=JULY).initiatives[0]
-    assert (init.unreported_quarter, init.unreported_due) == ((2026, 1), D("2026-10-30"))
+    assert (init.unreported_period, init.unreported_due) == (Q(2026, 1), D("2026-10-30"))
 
 
 # --- explained and outlook -----------------------------------------------------------------
@@ -534,7 +566,7 @@ def test_counts_and_flags() -> None:
     assert states(status) == ["missed", "done_late", "done", "slipping", "planned"]
     # due: A, B (2026-03-31) and D (2026-06-30); done: B (late) and C (early, not yet due)
     assert status.counts == progress.Counts(total=5, due=3, done=2)
-    assert status.flags == {"missed": 1, "slipping": 1, "unreported": 1}
+    assert status.flags == {"missed": 1, "slipping": 1, "unreported": 1, "optimistic": 0}
 
 
 @pytest.mark.parametrize(("as_of", "due"), [("2026-09-30", 0), ("2026-10-01", 1)])
@@ -552,12 +584,12 @@ def test_slipping_items_worst_first() -> None:
     )
     as_of = D(AS_OF)
     items = progress.slipping_items([judge(yaml, AS_OF)], as_of)
-    got = [(i.state, i.initiative, i.target, i.fiscal_year, i.quarter, i.due, i.days_late) for i in items]
+    got = [(i.state, i.initiative, i.target, i.fiscal_year, i.period, i.due, i.days_late) for i in items]
     assert got == [
         ("missed", "取組2", "調査", 2024, None, D("2025-03-31"), 605),
         ("missed", "取組2", "再調査", 2025, None, D("2026-03-31"), 240),
         ("slipping", "取組1", "設計", 2026, None, D("2026-06-30"), 149),
-        ("unreported", "取組1", None, 2026, 2, D("2026-10-30"), 27),
+        ("unreported", "取組1", None, 2026, "Q2", D("2026-10-30"), 27),
     ]
     assert all(i.days_late == (as_of - i.due).days for i in items)
     assert [(i.explained, i.outlook) for i in items] == [(True, "at_risk")] * 2 + [(False, None)] * 2
@@ -592,9 +624,9 @@ def test_seed_roadmap_as_of_2026_11_26() -> None:
 
 def test_seed_roadmap_unreported_initiative() -> None:
     status = seed_status()
-    unreported = [(i.name, i.unreported_quarter, i.unreported_due) for i in status.initiatives if i.unreported]
-    assert unreported == [("デジタル実装支援", (2026, 2), D("2026-10-30"))]
-    assert status.flags == {"missed": 15, "slipping": 0, "unreported": 1}
+    unreported = [(i.name, i.unreported_period, i.unreported_due) for i in status.initiatives if i.unreported]
+    assert unreported == [("デジタル実装支援", Q(2026, 2), D("2026-10-30"))]
+    assert status.flags == {"missed": 15, "slipping": 0, "unreported": 1, "optimistic": 0}
 
 
 def test_a_due_date_outside_its_fiscal_year_is_refused() -> None:
@@ -615,3 +647,200 @@ def test_a_due_date_outside_its_fiscal_year_is_refused() -> None:
     assert roadmap is None
     assert [(p.line, p.code) for p in problems] == [(7, "bad-value")]
     assert "outside R8 (2026-04-01 – 2027-03-31)" in problems[0].message
+
+
+# --- the reporting cadence (報告頻度) --------------------------------------------------------
+
+
+def plan_with(extra: str) -> str:
+    return "期間: {開始: R5, 終了: R9}\n" + extra
+
+
+HALF_PLAN = plan_with("報告頻度: 半期\n")
+YEAR_PLAN = plan_with("報告頻度: 年度\n")
+
+
+@pytest.mark.parametrize(
+    ("plan", "as_of", "period", "due"),
+    [
+        (None, AS_OF, Q(2026, 2), D("2026-10-30")),
+        (HALF_PLAN, AS_OF, fiscal.ReportPeriod(2026, "half", 1), D("2026-10-30")),
+        (HALF_PLAN, "2026-10-30", None, None),  # H1 ended 2026-09-30: still within the 30 days' grace
+        (HALF_PLAN, "2026-08-15", None, None),  # the last completed half is R7 H2: no targets in R7
+        (YEAR_PLAN, AS_OF, None, None),  # the last completed fiscal year is R7: no targets in R7
+        (YEAR_PLAN, "2027-05-01", fiscal.ReportPeriod(2026, "year", 1), D("2027-04-30")),
+        (YEAR_PLAN, "2027-04-30", None, None),
+    ],
+    ids=["quarter", "half", "half-grace", "half-no-targets", "year-no-targets", "year", "year-grace"],
+)
+def test_unreported_follows_the_cadence(plan: str | None, as_of: str, period: object, due: date | None) -> None:
+    init = judge(one("{R8: [調査]}"), as_of, plan).initiatives[0]
+    assert (init.unreported_period, init.unreported_due) == (period, due)
+
+
+@pytest.mark.parametrize(
+    ("actual", "reported"),
+    [
+        ("{半期: 上期, 内容: 準備}", True),
+        ("{半期: H1, 内容: 準備}", True),
+        ("{半期: 上半期, 内容: 準備}", True),
+        ("{四半期: Q1, 内容: 準備}", True),  # a quarter reports for its half
+        ("{四半期: Q3, 内容: 準備}", False),
+        ("{半期: 下期, 内容: 準備}", False),
+        ("{日付: 2026-09-01, 内容: 準備}", True),
+    ],
+)
+def test_what_reports_for_a_half(actual: str, reported: bool) -> None:
+    """As of 2027-01-15 the last completed half is R8 上期 (its grace ended 2026-10-30)."""
+    init = judge(one("{R8: [調査]}", f"{{R8: [{actual}]}}"), "2027-01-15", HALF_PLAN).initiatives[0]
+    assert init.unreported_period == (None if reported else fiscal.ReportPeriod(2026, "half", 1))
+
+
+def test_a_half_entry_reports_for_both_its_quarters() -> None:
+    init = judge(one("{R8: [調査]}", "{R8: [{半期: 上期, 内容: 準備}]}"), AS_OF).initiatives[0]
+    assert init.unreported_period is None  # Q2 lies in 上期
+
+
+def test_an_annual_plan_takes_an_undated_entry_as_the_years_report() -> None:
+    init = judge(one("{R7: [調査], R8: [次]}", "{R7: [準備]}"), "2026-05-01", YEAR_PLAN).initiatives[0]
+    assert init.unreported_period is None
+    init = judge(one("{R7: [調査], R8: [次]}", "{}"), "2026-05-01", YEAR_PLAN).initiatives[0]
+    assert init.unreported_period == fiscal.ReportPeriod(2025, "year", 1)
+
+
+def test_a_roadmap_overrides_the_plans_cadence() -> None:
+    text = one("{R8: [調査]}").replace("担当課: テスト課\n", "担当課: テスト課\n報告頻度: 年度\n")
+    status = judge(text, AS_OF, HALF_PLAN)
+    assert status.cadence == "year"
+    assert status.initiatives[0].unreported_period is None
+
+
+def test_quarter_and_half_together_are_refused() -> None:
+    roadmap, problems = store.parse_roadmap(
+        one("{R8: [調査]}", "{R8: [{四半期: Q1, 半期: 上期, 内容: 準備}]}"), "t", Settings()
+    )
+    assert roadmap is None and [p.code for p in problems] == ["bad-value"]
+
+
+# --- dated baselines (基準年度, 基準日): the pace rule across years ----------------------------
+# A KPI due at the end of R9 (2028-03-31) with its baseline at the end of R5 (2024-03-31): as of
+# 2026-11-26 the review point is 2026-09-30, 914 of 1,461 days (63 %) have elapsed.
+
+LONG_KPI = "{R9: [{指標: 導入数, 目標値: 100, 基準値: 0, %s}]}"
+
+
+@pytest.mark.parametrize("dated", ["基準年度: R5", "基準日: 2024-03-31"])
+@pytest.mark.parametrize(("value", "state"), [(10, "slipping"), (62, "slipping"), (64, "planned"), (100, "planned")])
+def test_a_dated_baseline_runs_the_pace_rule_across_years(dated: str, value: int, state: str) -> None:
+    """62 % of the way is behind 63 % of the time; a value reported before R9 does not achieve R9's target."""
+    status = judge(one(LONG_KPI % dated, f"{{R7: [{{四半期: Q1, 指標: 導入数, 値: {value}}}]}}"), AS_OF)
+    assert target(status).state == state
+
+
+def test_without_a_dated_baseline_a_later_years_kpi_is_only_planned() -> None:
+    status = judge(
+        one("{R9: [{指標: 導入数, 目標値: 100, 基準値: 0}]}", "{R7: [{四半期: Q1, 指標: 導入数, 値: 10}]}"), AS_OF
+    )
+    assert target(status).state == "planned"
+
+
+def test_a_dated_baseline_without_a_value_takes_the_value_reported_by_then() -> None:
+    kpi = "{R9: [{指標: 導入数, 目標値: 100, 基準年度: R5}]}"
+    actuals = "{R5: [{四半期: Q4, 指標: 導入数, 値: 20}], R7: [{四半期: Q1, 指標: 導入数, 値: 30}]}"
+    # progress (30 - 20) / (100 - 20) = 12.5 % against 63 % of the time: behind pace
+    assert target(judge(one(kpi, actuals), AS_OF)).state == "slipping"
+    assert target(judge(one(kpi, actuals.replace("値: 30", "値: 80")), AS_OF)).state == "planned"
+
+
+def test_two_baseline_dates_are_refused() -> None:
+    text = one("{R9: [{指標: 導入数, 目標値: 100, 基準年度: R5, 基準日: 2024-03-31}]}")
+    roadmap, problems = store.parse_roadmap(text, "t", Settings())
+    assert roadmap is None and [p.code for p in problems] == ["bad-value"]
+
+
+# --- self-evaluation (評価区分, 評価) and the optimistic flag ---------------------------------
+
+RATED_PLAN = plan_with(
+    "評価区分:\n"
+    "  - {記号: A, 意味: 達成, 見通し: 順調}\n"
+    "  - {記号: B, 意味: 概ね達成, 見通し: 注意}\n"
+    "  - {記号: C, 意味: 未達成}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("entry", "outlook", "optimistic"),
+    [
+        ("{四半期: Q2, 内容: 準備, 見通し: 順調}", "on_track", True),
+        ("{四半期: Q2, 内容: 準備, 評価: A}", "on_track", True),  # A implies 順調
+        ("{四半期: Q2, 内容: 準備, 評価: B}", "at_risk", False),
+        ("{四半期: Q2, 内容: 準備, 評価: C}", None, False),  # no outlook implied
+        ("{四半期: Q2, 内容: 準備, 評価: A, 見通し: 困難}", "off_track", False),  # 見通し as written wins
+    ],
+)
+def test_an_owners_on_track_beside_a_slip_is_flagged(entry: str, outlook: str | None, optimistic: bool) -> None:
+    status = judge(one("{R8: [{内容: 設計, 期限: Q1}]}", f"{{R8: [{entry}]}}"), AS_OF, RATED_PLAN)
+    init = status.initiatives[0]
+    assert (init.state, init.outlook, init.optimistic) == ("slipping", outlook, optimistic)
+    assert status.flags["optimistic"] == int(optimistic)
+    [item] = progress.slipping_items([status], D(AS_OF))
+    assert item.disagrees is optimistic
+
+
+def test_on_track_while_on_track_is_no_disagreement() -> None:
+    status = judge(one("{R8: [調査]}", "{R8: [{四半期: Q2, 内容: 準備, 見通し: 順調}]}"), AS_OF)
+    assert status.flags["optimistic"] == 0
+
+
+def test_a_rating_not_in_the_plans_scale_is_refused() -> None:
+    from dxroadmap import source
+
+    settings = Settings.from_plan(PLAN.validate_python(source.load(RATED_PLAN, "_plan.yaml").data))
+    roadmap, problems = store.parse_roadmap(
+        one("{R8: [調査]}", "{R8: [{四半期: Q2, 内容: 準備, 評価: S}]}"), "t", settings
+    )
+    assert roadmap is None and [p.code for p in problems] == ["bad-value"]
+    assert "A, B, C" in problems[0].message
+
+
+# --- matching texts: NFKC, spaces, a final 。 ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("planned", "written"),
+    [
+        ("現地研修会", "現地研修会。"),
+        ("現地研修会", "現地研修会．"),
+        ("現地研修会", "現地　研修会"),  # a full-width space
+        ("現地 研修会", "現地研修会 "),
+        ("Wi-Fi 環境の整備", "Wi-Fi環境の整備"),
+        ("open data", "open  data"),
+        ("ゲンチ研修会", "ｹﾞﾝﾁ研修会"),  # half-width katakana
+        ("ＤＸ研修", "DX研修"),
+    ],
+)
+def test_target_texts_match_after_normalisation(planned: str, written: str) -> None:
+    status = judge(one(f"{{R8: ['{planned}']}}", f"{{R8: [{{四半期: Q1, 内容: '{written}'}}]}}"), AS_OF)
+    assert target(status).state == "done"
+
+
+def test_a_longer_text_still_does_not_match() -> None:
+    status = judge(one("{R8: [現地研修会]}", "{R8: [{四半期: Q1, 内容: 現地研修会の準備}]}"), AS_OF)
+    assert target(status).state == "open"
+    status = judge(one("{R8: [open data]}", "{R8: [{四半期: Q1, 内容: opendata}]}"), AS_OF)
+    assert target(status).state == "open"  # between ASCII words a space still counts
+
+
+# --- years far from the plan's period ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("year", "code"), [("R12", "year-out-of-period"), ("R32", "year-out-of-period"), ("R77", "bad-year")]
+)
+def test_a_year_outside_the_period_is_a_warning_unless_far_off(year: str, code: str) -> None:
+    from dxroadmap import source
+
+    settings = Settings.from_plan(PLAN.validate_python(source.load(plan_with(""), "_plan.yaml").data))
+    roadmap, problems = store.parse_roadmap(one(f"{{R8: [調査], {year}: [最終目標]}}"), "t", settings)
+    assert [p.code for p in problems] == [code]
+    assert (roadmap is None) == (code == "bad-year")

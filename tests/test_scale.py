@@ -325,7 +325,7 @@ def test_dir_given_twice_rolls_both_up_and_tells_colliding_ids_apart(run: Run, t
     table = run("status", "--all", *args, cwd=two_prefectures).stdout
     assert "Total (24)" in table
     checked = json.loads(run("validate", "--format", "json", *args, cwd=two_prefectures).stdout)
-    assert checked == {"checked": 24, "invalid": []}
+    assert checked == {"checked": 24, "invalid": [], "warnings": []}
 
 
 def test_a_dir_inside_another_counts_its_files_once(run: Run, two_prefectures: Path) -> None:
@@ -335,7 +335,7 @@ def test_a_dir_inside_another_counts_its_files_once(run: Run, two_prefectures: P
     result = run("export", "-o", "all.csv", *args, cwd=two_prefectures)
     assert "12 projects" in result.stderr
     checked = json.loads(run("validate", "--format", "json", *args, cwd=two_prefectures).stdout)
-    assert checked == {"checked": 12, "invalid": []}
+    assert checked == {"checked": 12, "invalid": [], "warnings": []}
 
 
 def test_the_same_dir_twice_counts_once(run: Run, two_prefectures: Path) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 MESSAGES: dict[str, tuple[str, str]] = {
     # --- fiscal years and quarters
     "year.unreadable": (
-        "{value} は年度として読めません(R5、令和5年度、FY2023 または 2023 と書いてください)",
-        "{value} is not a fiscal year (write R5, 令和5年度, FY2023 or 2023)",
+        "{value} は年度として読めません(R5、令和5年度、H30、平成30年度、FY2023 または 2023 と書いてください)",
+        "{value} is not a fiscal year (write R5, 令和5年度, H30, 平成30年度, FY2023 or 2023)",
     ),
     "year.two": (
         "{value} は二つの異なる年度を指しています({year} と {era})",
@@ -20,9 +20,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{value} は扱える年度({low}–{high})の範囲外です",
         "{value} is outside the years the tool handles ({low}–{high})",
     ),
+    "date.unreadable": (
+        "{value} は日付として読めません(2026-11-15、2026/11/15、2026年11月15日、令和8年11月15日、R8.11.15 のように書いてください)",
+        "{value} is not a date (write 2026-11-15, 2026/11/15, 2026年11月15日, 令和8年11月15日 or R8.11.15)",
+    ),
     "quarter.unreadable": (
         "{value} は四半期として読めません(Q1、Q2、Q3、Q4 のいずれか)",
         "{value} is not a quarter (write Q1, Q2, Q3 or Q4)",
+    ),
+    "half.unreadable": (
+        "{value} は半期として読めません(上期、下期、H1、H2 のいずれか)",
+        "{value} is not a half year (write 上期, 下期, H1 or H2)",
+    ),
+    "cadence.unreadable": (
+        "{value} は報告頻度として読めません(四半期、半期、年度 のいずれか)",
+        "{value} is not a reporting cadence (write 四半期, 半期 or 年度)",
     ),
     # --- the model
     "model.date_as_text": (
@@ -43,6 +55,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "実績には 内容、達成、指標と値 のいずれかが必要です",
         "an actual needs at least one of 内容, 達成, 指標 and 値",
     ),
+    "model.two_baseline_dates": (
+        "基準年度 と 基準日 はどちらか一方だけ書いてください",
+        "give 基準年度 or 基準日, not both",
+    ),
+    "model.quarter_and_half": ("四半期 と 半期 はどちらか一方だけ書いてください", "give 四半期 or 半期, not both"),
     "model.period_order": ("期間: 終了 が 開始 より前です", "期間: 終了 comes before 開始"),
     "model.missing_key": ("キー {key} がありません", "missing key {key}"),
     "model.wrong_type": ("{where}{expected}が必要ですが、{got}です", "{where}expected {expected}, got {got}"),
@@ -52,7 +69,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "type.number": ("数値", "a number"),
     "type.list": ("リスト", "a list"),
     "type.mapping": ("マッピング(キー: 値)", "a mapping (key: value)"),
-    "type.date": ("日付(YYYY-MM-DD)", "a date (YYYY-MM-DD)"),
+    "type.date": ("日付(2026-11-15、令和8年11月15日 など)", "a date (2026-11-15, 令和8年11月15日, …)"),
     "type.date_only": ("時刻のない日付(YYYY-MM-DD)", "a date without a time (YYYY-MM-DD)"),
     "type.bool": ("true か false", "true or false"),
     "got.nothing": ("空", "nothing"),
@@ -61,6 +78,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "got.number": ("数値 {value}", "the number {value}"),
     "got.text": ("文字列 {value}", "the text {value}"),
     # --- checks beyond the schema
+    "check.year_far": (
+        "{year}({western}年度)は計画の期間 {span} から{far}年以上離れています。年度の書き間違いではありませんか",
+        "{year} (FY{western}) is more than {far} years away from the plan's period {span}: a typo?",
+    ),
+    "check.undated": (
+        "{year} の実績に 四半期・半期・日付 がありません: {year} が終わるまでは基準日({as_of})の実績として数えます(四半期: Q2 や 日付: 2026-11-15 を書いてください)",
+        "this {year} actual has no 四半期, 半期 or 日付: until {year} ends it counts from the as-of date ({as_of}); add 四半期: Q2 or 日付: 2026-11-15",
+    ),
+    "check.duplicate_entry": (
+        "同じ実績が {period} に二度書かれています",
+        "the same actual is written twice for {period}",
+    ),
+    "check.kpi_twice": ("指標 {kpi} の値が {period} に二度書かれています", "a second value of {kpi} for {period}"),
+    "check.unknown_rating": (
+        "評価 {rating} は計画の評価区分にありません(使える記号: {symbols})",
+        "評価 {rating} is not in the plan's 評価区分 (use one of {symbols})",
+    ),
     "check.did_you_mean": (" ({near} の誤りですか?)", " (did you mean {near}?)"),
     "check.plan_has": (" (計画にあるもの: {choices})", " (the plan has: {choices})"),
     "check.unknown_field": ("政策分野 {field} は計画にありません{hint}", "no field {field} in the plan{hint}"),
@@ -106,11 +140,77 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "git の衝突マーカーが残っています。マージを解決してマーカーを消してください",
         "git conflict marker: resolve the merge and remove the markers",
     ),
-    "source.syntax": ("YAML の構文エラー: {what}", "YAML syntax: {what}"),
+    "source.syntax": ("YAML として読めません: {what}", "cannot read as YAML: {what}"),
     "source.character": (
-        "文字 U+{code}: YAML では使えない文字です({reason})",
-        "character U+{code}: {reason} in YAML",
+        "YAML として読めません: 文字 U+{code} は YAML では使えません({reason})",
+        "cannot read as YAML: character U+{code}: {reason} in YAML",
     ),
+    "source.control_characters": ("制御文字です", "control characters are not allowed"),
+    # --- YAML syntax errors (yaml_syntax.py): the usual causes, then libyaml's own problems translated
+    "yaml.fullwidth_colon": (
+        "キー {key} の後が全角のコロンです。全角のコロン「：」は半角の「: 」にしてください",
+        'a full-width colon "：" after the key {key}: write the colon as ASCII ": "',
+    ),
+    "yaml.fullwidth_space": (
+        "全角スペースでインデントしています。インデントは半角スペースにしてください",
+        "a full-width space (U+3000) in the indentation: indent with ASCII spaces",
+    ),
+    "yaml.tab": (
+        "タブでインデントしています。YAML ではタブでインデントできません。半角スペースにしてください",
+        "tabs are not allowed for indentation in YAML, use spaces",
+    ),
+    "yaml.no_space": (
+        "キー {key} の「:」の後に空白がありません。「:」の後には半角スペースが必要です(「{key}: 値」)",
+        'no space after the colon of {key}: a space is needed after the colon ("{key}: value")',
+    ),
+    "yaml.unclosed_quote": (
+        "引用符 {quote} が閉じていません。値の終わりに {quote} を書いて引用符を閉じてください",
+        "the quote {quote} is never closed: close the quote with {quote} at the end of the value",
+    ),
+    "yaml.unclosed_bracket": (
+        "「{bracket}」が閉じていません。「{close}」で閉じてください",
+        'the "{bracket}" is never closed: close it with "{close}"',
+    ),
+    "yaml.mapping_here": (
+        "ここに「:」は書けません。値に「: 」を含めるときは値全体を引用符で囲んでください",
+        'a ":" is not allowed here: put a value that contains ": " in quotes',
+    ),
+    "yaml.no_colon": ("キーの後に「:」が見つかりません", 'could not find the ":" after this key'),
+    "yaml.bad_start": (
+        "「{char}」で始まる値は書けません。値全体を引用符で囲んでください",
+        'a value cannot start with "{char}": put the value in quotes',
+    ),
+    "yaml.escape": (
+        "二重引用符の中の「\\」はエスケープになります。「\\」を含む値は単一引用符 ' で囲んでください",
+        'inside double quotes a "\\" starts an escape: put a value that contains "\\" in single quotes',
+    ),
+    "yaml.sequence_here": (
+        "ここに「- 」の項目は書けません。インデント(字下げ)を確かめてください",
+        'a "- " item is not allowed here: check the indentation',
+    ),
+    "yaml.no_key": (
+        "ここにはキーがあるはずです。インデント(字下げ)を確かめてください",
+        "expected a key here: check the indentation",
+    ),
+    "yaml.after_quote": (
+        "閉じた引用符の後に文字が続いています。値全体を引用符で囲んでください",
+        "text after the closing quote: put the whole value in quotes",
+    ),
+    "yaml.no_dash": (
+        "ここには「- 」で始まる項目があるはずです。インデント(字下げ)を確かめてください",
+        'expected a "- " item here: check the indentation',
+    ),
+    "yaml.flow": ("ここには「,」か「{close}」があるはずです", 'expected "," or "{close}" here'),
+    "yaml.no_value": ("ここに値があるはずです", "expected a value here"),
+    "yaml.colon_in_flow": (
+        "[ ] や { } の中の値に「:」を含めるときは値を引用符で囲んでください",
+        'a value inside [ ] or { } that contains ":" must be in quotes',
+    ),
+    "yaml.document_end": (
+        "ここで YAML 文書が終わっているはずです。余分な行や括弧がないか確かめてください",
+        "the YAML document should have ended here: look for an extra line or bracket",
+    ),
+    "yaml.end": ("ファイルが途中で終わっています", "the file ends too early"),
     "source.empty": ("ファイルにデータがありません", "the file holds no data"),
     "source.tag": (
         "タグ {tag} は使えません。値をそのまま書いてください",
@@ -219,6 +319,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name} is no open target of {initiative} in {year} or before; open targets: {listing}",
     ),
     "record.none": ("なし", "none"),
+    "record.duplicate": (
+        "{period} に同じ実績がすでにあります: {entry}(重ねて記録するには --force)",
+        "the same actual is already recorded for {period}: {entry} (add it again with --force)",
+    ),
+    "record.kpi_twice": (
+        "指標 {kpi} の {period} の値はすでに記録されています(直すときはファイルを編集、重ねて記録するには --force)",
+        "a value of {kpi} is already recorded for {period} (edit the file to correct it, or add another with --force)",
+    ),
     "record.monitored": (
         "{name} は {initiative} の指標ではありません。モニタリング指標として記録します",
         "{name} is no KPI of {initiative}: recorded as a monitored indicator",
@@ -278,8 +386,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "history.no_meeting": ("{date} より前の会議が _plan.yaml にありません", "no meeting of _plan.yaml before {date}"),
     "history.no_meetings": ("_plan.yaml に会議がありません", "none in _plan.yaml"),
     "history.unknown_when": (
-        "{when}: 日付(YYYY-MM-DD)、last-meeting、会議名({meetings})、git のリビジョンのいずれでもありません",
-        "{when}: not a date (YYYY-MM-DD), last-meeting, a meeting ({meetings}) or a git revision",
+        "{when}: 日付(YYYY-MM-DD、令和8年11月15日、R8.11.15 など)、last-meeting、会議名({meetings})、git のリビジョンのいずれでもありません",
+        "{when}: not a date (YYYY-MM-DD, 令和8年11月15日, R8.11.15, …), last-meeting, a meeting ({meetings}) or a git revision",
     ),
     "history.invalid_version": (
         "{path}:{problem}(コミット {commit} の版。飛ばします)",
@@ -313,6 +421,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.wrote_export": ("{path} を作成しました({format}、{count} 事業)", "wrote {path} ({format}, {count} projects)"),
     "cli.wrote": ("{path} を作成しました", "wrote {path}"),
     "cli.date_outside": ("{date} は {year}({span})に含まれません", "{date} is not in {year} ({span})"),
+    "cli.quarter_and_half": (
+        "--quarter と --half はどちらか一方だけ指定してください",
+        "give --quarter or --half, not both",
+    ),
+    "cli.future_period": (
+        "{period} はまだ始まっていません({start} から。基準日 {as_of})",
+        "{period} has not started yet (it starts on {start}; as of {as_of})",
+    ),
+    "cli.unfinished_period": (
+        "{period} はまだ終わっていません({end} まで): 期間中の実績には --date で日付を付けてください",
+        "{period} is not over yet (it ends on {end}): give --date for what happened so far",
+    ),
+    "cli.future_date": ("{date} はまだ来ていません(基準日 {as_of})", "{date} has not come yet (as of {as_of})"),
+    "cli.rating": (
+        "評価 {rating} は計画の評価区分にありません(使える記号: {symbols})",
+        "評価 {rating} is not in the plan's 評価区分 (use one of {symbols})",
+    ),
     "cli.as_of_range": ("{low} から {high} までの日付にしてください", "give a date from {low} to {high}"),
     "cli.outlook": ("順調、注意、困難 のいずれか", "順調, 注意 or 困難"),
     "cli.kpi": (
@@ -328,9 +453,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "prompt.initiative": ("取組", "Initiative"),
     "prompt.targets": ("達成した目標(例: 1,3)", "Targets achieved (e.g. 1,3)"),
     "prompt.note": ("内容", "Note (内容)"),
-    "prompt.confirm": ("この内容で記録しますか?", "Record this?"),
-    "prompt.range": ("1–{count} の番号で答えてください", "a number from 1 to {count}"),
-    "prompt.numbers": ("1 から {count} までの番号(例: 1,3)", "numbers from 1 to {count}, e.g. 1,3"),
+    "prompt.confirm": ("この内容で記録しますか? [Y/n]", "Record this? [Y/n]"),
+    "prompt.yes_no": ("y(はい)か n(いいえ)で答えてください", "answer y (yes) or n (no)"),
+    "prompt.range": (
+        "1–{count} の番号か、名前(またはその一部)で答えてください",
+        "give a number from 1 to {count}, or a name (or part of one)",
+    ),
+    "prompt.numbers": (
+        "1 から {count} までの番号か名前を、「,」で区切って答えてください(例: 1,3)",
+        "give numbers from 1 to {count} or names, separated by commas, e.g. 1,3",
+    ),
+    "prompt.ambiguous": (
+        "「{answer}」に当てはまるものが{count}件あります: {listing}。番号か、もっと長い名前で答えてください",
+        "{answer} matches {count} of them: {listing}; give the number, or more of the name",
+    ),
+    "prompt.unknown": (
+        "「{answer}」に当てはまるものはありません。選べるもの: {listing}",
+        "nothing matches {answer}; choose one of: {listing}",
+    ),
+    "prompt.kpis": ("指標の値(空欄なら記録しません)", "KPI values (leave empty to skip)"),
+    "prompt.kpi": ("{kpi} (目標 {target})", "{kpi} (target {target})"),
+    "prompt.not_number": (
+        "「{answer}」は数値として読めません。52、1,234、1.5 のように数値で答えてください",
+        "{answer} is not a number: answer with a number such as 52, 1,234 or 1.5",
+    ),
+    "prompt.late": ("この取組は遅れています: {items}", "This initiative is late: {items}"),
+    "prompt.unreported": ("{period} 未報告", "{period} unreported"),
+    "prompt.reason": ("理由(遅れの理由と対応)", "Reason (理由: why it is late, and what is being done)"),
+    "prompt.reason_required": (
+        "遅れている取組の実績には理由が必要です。遅れの理由と今後の対応を書いてください",
+        "a late initiative's actual needs a reason: say why it is late and what is being done",
+    ),
+    "prompt.outlook": ("見通し(空欄なら記録しません)", "Outlook (見通し; leave empty to skip)"),
+    "prompt.rating": ("評価(空欄なら記録しません)", "Rating (評価; leave empty to skip)"),
     # --- help texts
     "help.app": (
         "DX推進計画のロードマップを YAML ファイルで管理し、検証・判定・報告します。",
@@ -343,8 +498,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "status, slipping, validate and export take several, for a roll-up.",
     ),
     "help.as_of": (
-        "この日付(YYYY-MM-DD)時点で判定します(既定: 今日)",
-        "Judge as of this date, YYYY-MM-DD (default: today).",
+        "この日付(2026-11-26、2026/11/26、令和8年11月26日、R8.11.26 など)時点で判定します(既定: 今日)",
+        "Judge as of this date: 2026-11-26, 2026/11/26, 令和8年11月26日, R8.11.26 … (default: today).",
     ),
     "help.lang": ("出力の言語(既定: ロケールから)", "Language of the output (default: from the locale)."),
     "help.no_color": ("端末でも色を付けません", "No colour, even on a terminal."),
@@ -406,7 +561,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "help.initiative": ("取組: 名称、その一部、または番号", "Initiative: a name, part of one, or its number."),
     "help.year": ("年度(既定: 直近に終わった四半期の年度)", "Fiscal year (default: of the last completed quarter)."),
-    "help.quarter": ("Q1–Q4(既定: 直近に終わった四半期)", "Q1–Q4 (default: last completed)."),
+    "help.quarter": ("Q1–Q4(既定: 直近に終わった報告期間)", "Q1–Q4 (default: the last completed report period)."),
+    "help.half": (
+        "上期 または 下期(報告頻度が半期の計画では既定: 直近に終わった半期)",
+        "上期 or 下期 (H1, H2; the default under a 半期 cadence: the last completed half).",
+    ),
+    "help.rating": (
+        "担当課の自己評価: 計画の評価区分の記号",
+        "The owner's self-evaluation: a symbol of the plan's 評価区分.",
+    ),
+    "help.force": (
+        "同じ期間に同じ実績や同じ指標の値があっても記録する",
+        "Record even if the same entry, or a value of the same KPI, is already there for the period.",
+    ),
     "help.done": ("達成した目標(複数指定可)", "A target achieved (repeatable)."),
     "help.note": ("実施した内容(内容)", "What was done (内容)."),
     "help.kpi": (
@@ -415,7 +582,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "help.reason": ("遅れの理由と対応(理由)", "Why something is late, and what is done (理由)."),
     "help.outlook": ("担当課の見通し: 順調、注意、困難", "The owner's outlook: 順調, 注意 or 困難."),
-    "help.date": ("実績の日付(日付)", "The date of the actual (日付)."),
+    "help.date": (
+        "実績の日付(日付。書き方は --as-of と同じ)",
+        "The date of the actual (日付; written as for --as-of).",
+    ),
     "help.dry_run": ("変更を差分で表示し、何も書き込みません", "Print the change as a diff; write nothing."),
     "help.commit": (
         "ファイルをコミットします: `record: <id> <year> <quarter>`",

@@ -31,8 +31,8 @@ class Change:
 def _key(target: Any) -> str:
     """The identity of a target across versions: its text, or its KPI's name."""
     if isinstance(target, KpiTarget):
-        return fiscal.normalize(target.kpi)
-    return fiscal.normalize(target.text if isinstance(target, TaskTarget) else target)
+        return fiscal.text_key(target.kpi)
+    return fiscal.text_key(target.text if isinstance(target, TaskTarget) else target)
 
 
 def _text(target: Any) -> str:

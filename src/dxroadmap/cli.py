@@ -10,10 +10,11 @@ import functools
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
@@ -26,7 +27,7 @@ from dxroadmap.problems import StoreError
 
 if TYPE_CHECKING:  # imported lazily at run time
     from dxroadmap.index import Digest
-    from dxroadmap.model import Project
+    from dxroadmap.model import KpiTarget, Project
     from dxroadmap.problems import Problem
     from dxroadmap.progress import ProjectStatus, Settings, Summary
     from dxroadmap.report.data import Moved
@@ -87,8 +88,8 @@ DirOption = Annotated[
     typer.Option("--dir", help=t("help.dir")),
 ]
 AsOfOption = Annotated[
-    datetime | None,
-    typer.Option("--as-of", formats=["%Y-%m-%d"], help=t("help.as_of")),
+    str | None,  # any spelling of fiscal.parse_date, read by _context once the language is set
+    typer.Option("--as-of", metavar="DATE", help=t("help.as_of")),
 ]
 LangOption = Annotated[Lang | None, typer.Option("--lang", help=t("help.lang"))]
 NoColorOption = Annotated[bool, typer.Option("--no-color", help=t("help.no_color"))]
@@ -116,17 +117,28 @@ class Context:
 AS_OF_RANGE = (date(fiscal.MIN_YEAR + 1, 1, 1), date(fiscal.MAX_YEAR - 1, 12, 31))
 
 
-def _context(dir: list[Path] | None, as_of: datetime | None, lang: Lang | None, no_color: bool) -> Context:
+def _date_option(value: str | None, param_hint: str) -> date | None:
+    """A date option in any spelling of `fiscal.parse_date`; else a usage error (exit 2) in the chosen language."""
+    if value is None:
+        return None
+    try:
+        return fiscal.parse_date(value)
+    except fiscal.FiscalError as exc:
+        raise typer.BadParameter(str(exc), param_hint=param_hint) from None
+
+
+def _context(dir: list[Path] | None, as_of: str | None, lang: Lang | None, no_color: bool) -> Context:
     chosen = i18n.resolve(lang.value if lang else None)
     i18n.set_language(chosen)
+    day = _date_option(as_of, "--as-of")
     low, high = AS_OF_RANGE
-    if as_of is not None and not low <= as_of.date() <= high:
+    if day is not None and not low <= day <= high:
         raise typer.BadParameter(t("cli.as_of_range", low=low.isoformat(), high=high.isoformat()), param_hint="--as-of")
     if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
     if os.environ.get("NO_COLOR"):
         no_color = True
-    return Context(list(dir or []), as_of.date() if as_of else date.today(), i18n.Words(chosen), no_color)
+    return Context(list(dir or []), day or date.today(), i18n.Words(chosen), no_color)
 
 
 P = ParamSpec("P")
@@ -261,9 +273,10 @@ class Overview:
     settings: Settings  # of the first directory: its calendar, meetings and period head the reports
     fields: list[str]  # of every plan, in order
     digests: list[Digest]
-    problems: list[Problem]
+    problems: list[Problem]  # errors: the files they are in are invalid
     checked: int  # files looked at
     settings_of: dict[str, Settings]  # each file's own plan, by its path as shown
+    warnings: list[Problem]
 
 
 def _overview(
@@ -289,8 +302,10 @@ def _overview(
             problems += digest.problems
             digests.append(digest)
             settings_of[digest.path] = group.settings
+    warnings = sorted(p for p in problems if p.warning)
+    problems = [p for p in problems if not p.warning]
     head = gathered.groups[0].settings
-    return Overview(head, gathered.fields, digests, sorted(problems), gathered.checked, settings_of)
+    return Overview(head, gathered.fields, digests, sorted(problems), gathered.checked, settings_of, warnings)
 
 
 def _first_time(path: Path, seen: set[str]) -> bool:
@@ -333,8 +348,8 @@ def _load_all(ctx: Context, field: str | None, owner: str | None, with_moved: bo
     loaded = []
     for group in gathered.groups:
         for file in group.files:
-            roadmap, found = store.load_roadmap(file.path, group.settings)
-            problems += found
+            roadmap, found = store.load_roadmap(file.path, group.settings, ctx.as_of)
+            problems += [p for p in found if not p.warning]
             if roadmap is not None:
                 loaded.append((group, Project(file.id, file.shown, roadmap)))
     wanted = _matching([*gathered.fields, *(field_name(p.roadmap.field) for _, p in loaded)], field, owner)
@@ -570,19 +585,26 @@ def show(
     portfolio = _load(ctx, project)
     found = store.resolve_project(portfolio, project)
     status = progress.judge(found, portfolio.settings, ctx.as_of)
-    years = _years(portfolio.settings, [status])
+    from dxroadmap.report import tables
+
+    # the plan's period, widened by every year that holds a target or an actual (marked when outside it)
+    period = portfolio.settings.period
+    years = tables.shown_years(_years(portfolio.settings, [status]), status, period)
     moved = _moved_all(portfolio.root, portfolio.settings, [found.id]).get(found.id, {})
     if format is Format.json:
         from dxroadmap.report import data
 
-        _print_json(data.project(status, with_actuals=True, moved=moved))
+        document = data.project(status, with_actuals=True, moved=moved)
+        document["years"] = [
+            {"fiscal_year": fiscal.label(y), "in_period": not tables.outside(y, period)} for y in years
+        ]
+        _print_json(document)
     elif format is Format.table:
         from dxroadmap.report import terminal
 
         terminal.show(terminal.console(ctx.no_color), status, years, ctx.as_of, portfolio.settings, ctx.words, moved)
     else:
-        from dxroadmap.report import tables
-
+        rows = tables.show_rows(status, years, ctx.words, moved, period, outside_word=format is Format.csv)
         if format is Format.markdown:
             roadmap = found.roadmap
             from dxroadmap.safe import clean
@@ -593,7 +615,11 @@ def show(
                 + (f"- {ctx.words('summary')}: {clean(roadmap.summary)}\n" if roadmap.summary else "")
                 + f"- {ctx.words('state')}: {ctx.words(status.state)}\n\n"
             )
-        _print_rows(tables.show_rows(status, years, ctx.words, moved), format)
+            _print_rows(rows, format)
+            if any(tables.outside(y, period) for y in years):
+                sys.stdout.write(f"\n{tables.outside_legend(ctx.words)}\n")
+        else:
+            _print_rows(rows, format)
 
 
 @app.command("history", help=t("help.history"))
@@ -695,19 +721,29 @@ def validate(
     else:
         view = _overview(ctx)
     problems = view.problems
+    every = sorted([*problems, *view.warnings])  # in file order, warnings beside errors
     if format is Format.json:
         from dxroadmap.report import data
 
-        _print_json({"checked": view.checked, "invalid": [data.problem(p) for p in problems]})
+        _print_json(
+            {
+                "checked": view.checked,
+                "invalid": [data.problem(p) for p in problems],
+                "warnings": [data.problem(p) for p in view.warnings],
+            }
+        )
     elif format is Format.table:
         from dxroadmap.report import terminal
 
-        terminal.problems(terminal.console(ctx.no_color), problems)
-        sys.stderr.write(ctx.words("checked", files=view.checked, problems=len(problems)) + "\n")
+        terminal.problems(terminal.console(ctx.no_color), every)
+        counts = ctx.words("checked", files=view.checked, problems=len(problems))
+        if view.warnings:
+            counts += ctx.words("and_warnings", warnings=len(view.warnings))
+        sys.stderr.write(counts + "\n")
     else:
         from dxroadmap.report import tables
 
-        _print_rows(tables.problem_rows(problems), format)
+        _print_rows(tables.problem_rows(every), format)
     if problems:
         raise typer.Exit(1)
 
@@ -743,27 +779,133 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def _choose(title: str, options: Sequence[str]) -> int:
-    """Ask for one of `options` by number; 0-based index."""
-    for i, option in enumerate(options, 1):
-        typer.echo(f"  {i}. {option}")
-    while True:
-        answer: int = typer.prompt(title, type=int)
-        if 1 <= answer <= len(options):
-            return answer - 1
-        typer.echo("  " + t("prompt.range", count=len(options)))
+def _fold(text: str) -> str:
+    """The key an answer is compared by: NFKC, case folded, spaces collapsed."""
+    return " ".join(fiscal.normalize(text).casefold().split())
 
 
-def _choose_many(title: str, options: Sequence[str]) -> list[int]:
-    """Ask for any of `options` by numbers separated by commas or spaces (empty: none)."""
+def _pick(answer: str, options: Sequence[str], names: Sequence[Sequence[str]]) -> int | str:
+    """The 0-based index `answer` names (its number, a name, or a unique part of one), else why not."""
+    text = fiscal.normalize(answer)
+    if text.isdigit():
+        number = int(text)
+        return number - 1 if 1 <= number <= len(options) else t("prompt.range", count=len(options))
+    key = _fold(text)
+    exact = [i for i, ns in enumerate(names) if any(_fold(n) == key for n in ns)]
+    found = exact or [i for i, ns in enumerate(names) if any(key in _fold(n) for n in ns)]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        listing = "; ".join(f"{i + 1}. {options[i]}" for i in found)
+        return t("prompt.ambiguous", answer=text, count=len(found), listing=listing)
+    listing = "; ".join(f"{i}. {option}" for i, option in enumerate(options, 1))
+    return t("prompt.unknown", answer=text, listing=listing)
+
+
+def _say(line: str) -> None:
+    """A line of the dialogue (it may quote file text: no control character reaches the terminal)."""
+    from dxroadmap.safe import clean
+
+    typer.echo(clean(line))
+
+
+def _ask(title: str) -> str:
+    """One line typed at the terminal, trimmed; empty allowed (Typer's own prompt, no default shown)."""
+    return str(typer.prompt(title, default="", show_default=False)).strip()
+
+
+def _ask_choice(title: str, options: Sequence[str], names: Sequence[Sequence[str]] | None, empty: bool) -> int | None:
     for i, option in enumerate(options, 1):
-        typer.echo(f"  {i}. {option}")
+        _say(f"  {i}. {option}")
     while True:
-        answer = typer.prompt(title, default="", show_default=False)
-        numbers = [p for p in answer.replace(",", " ").split() if p]
-        if all(n.isdigit() and 1 <= int(n) <= len(options) for n in numbers):
-            return [int(n) - 1 for n in dict.fromkeys(numbers)]
-        typer.echo("  " + t("prompt.numbers", count=len(options)))
+        answer = _ask(title)
+        if not answer and empty:
+            return None
+        picked = _pick(answer, options, names or [(o,) for o in options])
+        if isinstance(picked, int):
+            return picked
+        _say("  " + picked)
+
+
+def _choose(title: str, options: Sequence[str], names: Sequence[Sequence[str]] | None = None) -> int:
+    """Ask for one of `options`; 0-based index. The answer is its number, or a name (`names[i]`,
+    else the option's text) — exact, or a unique part of one; anything else is asked again."""
+    picked = _ask_choice(title, options, names, empty=False)
+    assert picked is not None
+    return picked
+
+
+def _choose_optional(title: str, options: Sequence[str], names: Sequence[Sequence[str]] | None = None) -> int | None:
+    """As `_choose`, but an empty answer chooses nothing (None)."""
+    return _ask_choice(title, options, names, empty=True)
+
+
+_SEPARATORS = re.compile(r"[,、\s]+")
+
+
+def _choose_many(title: str, options: Sequence[str], names: Sequence[Sequence[str]] | None = None) -> list[int]:
+    """Ask for any of `options` by numbers or names separated by commas or spaces (empty: none)."""
+    names = names or [(o,) for o in options]
+    for i, option in enumerate(options, 1):
+        _say(f"  {i}. {option}")
+    while True:
+        answer = fiscal.normalize(_ask(title))
+        if not answer:
+            return []
+        whole = _pick(answer, options, names)
+        if isinstance(whole, int) and not answer.isdigit():
+            return [whole]  # one name, which may hold a comma or a space
+        chosen: list[int] = []
+        for part in _SEPARATORS.split(answer):
+            picked = _pick(part, options, names) if part else None
+            if isinstance(picked, str):
+                _say("  " + (t("prompt.numbers", count=len(options)) if part.isdigit() else picked))
+                break
+            if picked is not None:
+                chosen.append(picked)
+        else:
+            return list(dict.fromkeys(chosen))
+
+
+_YES = {"y", "yes", "はい"}
+_NO = {"n", "no", "いいえ"}
+
+
+def _confirm(title: str) -> bool:
+    """Yes or no (empty: yes), asked again in the chosen language until it is one of them."""
+    while True:
+        answer = _fold(_ask(title))
+        if not answer or answer in _YES:
+            return True
+        if answer in _NO:
+            return False
+        _say("  " + t("prompt.yes_no"))
+
+
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_INTEGER = re.compile(r"[+-]?\d+")
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+)")
+
+
+def _number(answer: str, unit: str | None = None) -> int | float | None:
+    """A KPI value as typed: `52`, `５２`, `1,234`, `1.5`, also with the KPI's unit after it; None if no number."""
+    text = fiscal.normalize(answer)
+    if unit and text.endswith(fiscal.normalize(unit)):
+        text = text[: -len(fiscal.normalize(unit))].strip()
+    if _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+    if _INTEGER.fullmatch(text):
+        return int(text)
+    if _DECIMAL.fullmatch(text):
+        value = float(text)
+        return value if math.isfinite(value) else None
+    return None
+
+
+def _amount(value: float, unit: str | None) -> str:
+    """`120現場`: a number as the file would show it, and its unit."""
+    number = int(value) if isinstance(value, float) and value.is_integer() else value
+    return f"{number}{unit or ''}"
 
 
 def _year_option(value: str | None) -> int | None:
@@ -780,6 +922,15 @@ def _quarter_option(value: str | None) -> int | None:
         return None
     try:
         return fiscal.parse_quarter(value)
+    except fiscal.FiscalError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _half_option(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return fiscal.parse_half(value)
     except fiscal.FiscalError as exc:
         raise typer.BadParameter(str(exc)) from None
 
@@ -813,12 +964,15 @@ def record(
         typer.Option("--year", callback=_year_option, help=t("help.year")),
     ] = None,
     quarter: Annotated[str | None, typer.Option("--quarter", callback=_quarter_option, help=t("help.quarter"))] = None,
+    half: Annotated[str | None, typer.Option("--half", callback=_half_option, help=t("help.half"))] = None,
     done: Annotated[list[str] | None, typer.Option("--done", help=t("help.done"))] = None,
     note: Annotated[str | None, typer.Option("--note", help=t("help.note"))] = None,
     kpi: Annotated[list[str] | None, typer.Option("--kpi", help=t("help.kpi"))] = None,
     reason: Annotated[str | None, typer.Option("--reason", help=t("help.reason"))] = None,
     outlook: Annotated[str | None, typer.Option("--outlook", help=t("help.outlook"))] = None,
-    on: Annotated[datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help=t("help.date"))] = None,
+    on: Annotated[str | None, typer.Option("--date", metavar="DATE", help=t("help.date"))] = None,
+    rating: Annotated[str | None, typer.Option("--rating", help=t("help.rating"))] = None,
+    force: Annotated[bool, typer.Option("--force", help=t("help.force"))] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=t("help.dry_run"))] = False,
     commit: Annotated[bool, typer.Option("--commit", help=t("help.commit"))] = False,
     dir: DirOption = None,
@@ -839,33 +993,34 @@ def record(
         if not interactive or not portfolio.projects:
             raise StoreError(t("cli.give_project"))
         found = portfolio.projects[
-            _choose(t("prompt.project"), [f"{p.id}  {p.roadmap.name}" for p in portfolio.projects])
+            _choose(
+                t("prompt.project"),
+                [f"{p.id}  {p.roadmap.name}" for p in portfolio.projects],
+                [(p.id, p.roadmap.name) for p in portfolio.projects],
+            )
         ]
     else:
         found = store.resolve_project(portfolio, project)
-    calendar = portfolio.settings.calendar
-    last_year, last_quarter = calendar.last_completed_quarter(ctx.as_of)
-    fiscal_year = int(year) if year is not None else last_year
-    which = int(quarter) if quarter is not None else last_quarter
-    if on is not None and calendar.year_of(on.date()) != fiscal_year:
-        span = f"{calendar.year_start(fiscal_year).isoformat()} – {calendar.year_end(fiscal_year).isoformat()}"
-        raise typer.BadParameter(
-            t("cli.date_outside", date=on.date().isoformat(), year=fiscal.label(fiscal_year), span=span),
-            param_hint="--date",
-        )
+    day = _date_option(on, "--date")
+    period = _report_period(found, portfolio.settings, ctx.as_of, year, quarter, half, day)
+    if rating is not None:
+        _check_rating(rating, portfolio.settings)
     initiatives = found.roadmap.initiatives
     if initiative is None and len(initiatives) > 1 and interactive:
         initiative = str(_choose(t("prompt.initiative"), [i.name for i in initiatives]) + 1)
     request = recording.Request(
         initiative=initiative,
-        year=fiscal_year,
-        quarter=which,
+        year=period.fiscal_year,
+        quarter=period.number if period.cadence == "quarter" else None,
+        half=period.number if period.cadence == "half" else None,
         done=tuple(done or ()),
         note=note,
         kpis=tuple(kpis),
         reason=reason,
         outlook=fiscal.normalize(outlook) if outlook else None,
-        date=on.date() if on else None,
+        date=day,
+        rating=rating.strip() if rating else None,
+        force=force,
     )
     if interactive and request.empty:
         request = _ask_for_entry(found, portfolio, request, ctx)
@@ -878,45 +1033,186 @@ def record(
     change = recording.record(path, found.id, portfolio.settings, request, ctx.as_of, dry_run=dry_run)
     for warning in change.warnings:
         _warn(warning)
-    _print_change(change, found.id, fiscal_year, which, ctx, dry_run)
+    where = f"{found.id} {_period_words(period)}"
+    _print_change(change, where, ctx, dry_run)
     if commit and not dry_run:
         from dxroadmap import vcs
 
-        label = f"record: {found.id} {fiscal.label(fiscal_year)} {fiscal.quarter_label(which)}"
+        label = f"record: {where}"
         typer.echo(t("cli.committed", commit=vcs.commit_file(path, label), message=label))
 
 
 def _ask_for_entry(found: Project, portfolio: Portfolio, request: Any, ctx: Context) -> Any:
-    """The targets achieved and a note, asked for at the terminal; then confirmation."""
+    """What the entry is missing, asked for at the terminal; then the entry shown for confirmation.
+
+    The targets achieved, a note and the values of the year's KPIs; where the initiative is late,
+    its 理由 (required); then 見通し, and 評価 if the plan has a 評価区分. What was given as an
+    option is not asked for again.
+    """
     from dataclasses import replace
 
     from dxroadmap import edit, recording
 
+    settings = portfolio.settings
     index = recording.resolve_initiative(found.roadmap, request.initiative)
-    candidates = recording.open_targets(found.roadmap.initiatives[index], portfolio.settings, request.year)
+    initiative = found.roadmap.initiatives[index]
+    candidates = recording.open_targets(initiative, settings, request.year)
     done: tuple[str, ...] = ()
     if candidates:
-        labels = [f"{t.text} ({fiscal.label(t.fiscal_year)})" for t in candidates]
-        done = tuple(dict.fromkeys(candidates[i].text for i in _choose_many(t("prompt.targets"), labels)))
-    note = typer.prompt(t("prompt.note"), default="", show_default=False).strip() or None
-    request = replace(request, initiative=str(index + 1), done=done, note=note)
+        labels = [f"{c.text} ({fiscal.label(c.fiscal_year)})" for c in candidates]
+        chosen = _choose_many(t("prompt.targets"), labels, [(c.text,) for c in candidates])
+        done = tuple(dict.fromkeys(candidates[i].text for i in chosen))
+    note = _ask(t("prompt.note")) or None
+    kpis = _ask_for_kpis(found, index, settings, request.year)
+    request = replace(request, initiative=str(index + 1), done=done, note=note, kpis=kpis)
     if request.empty:
         raise StoreError(t("edit.nothing"))
-    entry = edit.Entry(quarter=request.quarter, date=request.date, text=note, achieves=done)
-    typer.echo(f"{found.id} / {found.roadmap.initiatives[index].name} / {fiscal.label(request.year)}:")
-    typer.echo(f"  - {edit.flow_entry(entry)}")
-    if not typer.confirm(t("prompt.confirm"), default=True):
+    if request.reason is None:
+        late = _late_items(found, index, settings, ctx)
+        if late:
+            _say(t("prompt.late", items="; ".join(late)))
+            request = replace(request, reason=_ask_for_reason())
+    if request.outlook is None:
+        request = replace(request, outlook=_ask_for_outlook(ctx))
+    if request.rating is None and settings.ratings:
+        request = replace(request, rating=_ask_for_rating(settings, ctx))
+    entries, _ = recording.build_entries(found, index, request, settings)  # refused here as it would be later
+    _say(f"{found.id} / {initiative.name} / {fiscal.label(request.year)}:")
+    for entry in entries:
+        _say(f"  - {edit.flow_entry(entry)}")
+    if not _confirm(t("prompt.confirm")):
         raise StoreError(t("cli.nothing_written"))
     return request
 
 
-def _print_change(change: Any, project_id: str, year: int, quarter: int, ctx: Context, dry_run: bool) -> None:
+def _ask_for_kpis(found: Project, index: int, settings: Settings, year: int) -> tuple[tuple[str, int | float], ...]:
+    """A value for each KPI target of the initiative in `year` (an empty answer: none for that KPI)."""
+    from dxroadmap import progress
+
+    targets: dict[str, tuple[str, KpiTarget]] = {}
+    for planned in progress.planned_targets(found.roadmap.initiatives[index], settings.calendar):
+        if planned.kpi is not None and planned.fiscal_year == year:
+            targets.setdefault(fiscal.text_key(planned.text), (planned.text, planned.kpi))
+    if targets:
+        _say(t("prompt.kpis"))
+    values: list[tuple[str, int | float]] = []
+    for name, kpi in targets.values():
+        title = t("prompt.kpi", kpi=name, target=_amount(kpi.target, kpi.unit))
+        while True:
+            answer = _ask(title)
+            value = _number(answer, kpi.unit) if answer else None
+            if value is not None:
+                values.append((name, value))
+            if not answer or value is not None:
+                break
+            _say("  " + t("prompt.not_number", answer=answer))
+    return tuple(values)
+
+
+def _late_items(found: Project, index: int, settings: Settings, ctx: Context) -> list[str]:
+    """What makes the initiative late as of the as-of date: targets slipping or missed, a period unreported."""
+    from dxroadmap import progress
+
+    status = progress.judge(found, settings, ctx.as_of).initiatives[index]
+    items = [
+        f"{target.text} ({fiscal.label(target.fiscal_year)}) {ctx.words(target.state)}"
+        for target in status.targets
+        if target.state in ("slipping", "missed")
+    ]
+    if status.unreported_period is not None:
+        items.append(t("prompt.unreported", period=_period_words(status.unreported_period)))
+    return items
+
+
+def _ask_for_reason() -> str:
+    """理由: required for a late initiative; an empty answer says so and asks again."""
+    while not (reason := _ask(t("prompt.reason"))):
+        _say("  " + t("prompt.reason_required"))
+    return reason
+
+
+OUTLOOK_KEYS = ("on_track", "at_risk", "off_track")  # the words of OUTLOOK_WORDS, as i18n names them
+
+
+def _ask_for_outlook(ctx: Context) -> str | None:
+    """見通し: 順調, 注意 or 困難, by number or word (in either language); empty: none."""
+    pairs = list(zip(OUTLOOK_WORDS, OUTLOOK_KEYS, strict=True))
+    labels = [w if ctx.words(k) == w else f"{w} ({ctx.words(k)})" for w, k in pairs]
+    names = [(w, k, k.replace("_", " ")) for w, k in pairs]
+    picked = _choose_optional(t("prompt.outlook"), labels, names)
+    return None if picked is None else OUTLOOK_WORDS[picked]
+
+
+def _ask_for_rating(settings: Settings, ctx: Context) -> str | None:
+    """評価: a symbol of the plan's 評価区分 (shown with the outlook it implies); empty: none."""
+    labels = [symbol + (f" ({ctx.words(outlook)})" if outlook else "") for symbol, outlook in settings.ratings]
+    picked = _choose_optional(t("prompt.rating"), labels, [(symbol,) for symbol, _ in settings.ratings])
+    return None if picked is None else settings.ratings[picked][0]
+
+
+def _period_words(period: fiscal.ReportPeriod) -> str:
+    """`R8 Q2`, `R8 H1`, or `R8` for a whole year."""
+    return fiscal.label(period.fiscal_year) + (f" {period.label}" if period.cadence != "year" else "")
+
+
+def _report_period(
+    found: Project,
+    settings: Settings,
+    as_of: date,
+    year: str | None,
+    quarter: str | None,
+    half: str | None,
+    day: date | None,
+) -> fiscal.ReportPeriod:
+    """The period a record is for: as given, else the last completed one by the cadence; refused if in the future."""
+    if quarter is not None and half is not None:
+        raise typer.BadParameter(t("cli.quarter_and_half"), param_hint="--half")
+    calendar = settings.calendar
+    cadence = found.roadmap.cadence or settings.cadence
+    last = calendar.last_completed_period(as_of, cadence)
+    fiscal_year = int(year) if year is not None else last.fiscal_year
+    if quarter is not None:
+        period = fiscal.ReportPeriod(fiscal_year, "quarter", int(quarter))
+    elif half is not None:
+        period = fiscal.ReportPeriod(fiscal_year, "half", int(half))
+    elif cadence != "year":
+        period = fiscal.ReportPeriod(fiscal_year, cadence, last.number)
+    else:
+        period = fiscal.ReportPeriod(fiscal_year, "year", 1)
+    start, end = calendar.period_start(period), calendar.period_end(period)
+    if start > as_of:
+        raise typer.BadParameter(
+            t("cli.future_period", period=_period_words(period), start=start.isoformat(), as_of=as_of.isoformat()),
+            param_hint="--year" if period.cadence == "year" else f"--{period.cadence}",
+        )
+    if end > as_of and day is None:  # an entry of a period is dated at its end: it would not count yet
+        raise typer.BadParameter(
+            t("cli.unfinished_period", period=_period_words(period), end=end.isoformat()), param_hint="--date"
+        )
+    if day is not None and not start <= day <= end:
+        raise typer.BadParameter(
+            t("cli.date_outside", date=day.isoformat(), year=_period_words(period), span=f"{start} – {end}"),
+            param_hint="--date",
+        )
+    if day is not None and day > as_of:
+        raise typer.BadParameter(
+            t("cli.future_date", date=day.isoformat(), as_of=as_of.isoformat()), param_hint="--date"
+        )
+    return period
+
+
+def _check_rating(rating: str, settings: Settings) -> None:
+    symbols = [symbol for symbol, _ in settings.ratings]
+    if symbols and fiscal.text_key(rating) not in {fiscal.text_key(s) for s in symbols}:
+        raise typer.BadParameter(t("cli.rating", rating=rating, symbols=", ".join(symbols)), param_hint="--rating")
+
+
+def _print_change(change: Any, where: str, ctx: Context, dry_run: bool) -> None:
     from dxroadmap.safe import clean
 
     if dry_run:
         sys.stdout.write(clean(change.diff()))
         return
-    where = f"{project_id} {fiscal.label(year)} {fiscal.quarter_label(quarter)}"
     typer.echo(clean(ctx.words("recorded", where=where, initiative=change.initiative, path=store_path(change.path))))
     for what, before, after in change.moved:
         typer.echo(clean(f"  {what}: {_state_word(before, ctx)} → {_state_word(after, ctx)}"))

@@ -32,6 +32,7 @@ class Entry:
     """One actual, in the order its keys are written."""
 
     quarter: int | None = None
+    half: int | None = None  # 1 上期, 2 下期
     date: date | None = None
     text: str | None = None
     achieves: tuple[str, ...] = ()
@@ -39,10 +40,12 @@ class Entry:
     value: int | float | None = None
     reason: str | None = None
     outlook: str | None = None  # 順調 / 注意 / 困難
+    rating: str | None = None  # a symbol of the plan's 評価区分
 
     def pairs(self) -> list[tuple[str, Any]]:
         pairs: list[tuple[str, Any]] = [
             ("四半期", fiscal.quarter_label(self.quarter) if self.quarter else None),
+            ("半期", ("上期", "下期")[self.half - 1] if self.half else None),
             ("日付", self.date),
             ("内容", self.text),
             ("達成", list(self.achieves) or None),
@@ -50,6 +53,7 @@ class Entry:
             ("値", self.value),
             ("理由", self.reason),
             ("見通し", self.outlook),
+            ("評価", self.rating),
         ]
         return [(k, v) for k, v in pairs if v is not None]
 
@@ -118,13 +122,14 @@ def block_entry(entry: Entry, dash_indent: int) -> list[str]:
 
 # --- the file's own style ---------------------------------------------------------------
 
-_STYLES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^R\d+$"), "R{n}"),
-    (re.compile(r"^令和\d+年度$"), "令和{n}年度"),
-    (re.compile(r"^令和\d+年$"), "令和{n}年"),
-    (re.compile(r"^令和\d+$"), "令和{n}"),
+_STYLES: list[tuple[re.Pattern[str], str]] = [  # a 平成 key is the same style as its 令和 spelling
+    (re.compile(r"^[RH]\d+$"), "R{n}"),
+    (re.compile(r"^(?:令和|平成)(?:\d+|元)年度$"), "令和{n}年度"),
+    (re.compile(r"^(?:令和|平成)(?:\d+|元)年$"), "令和{n}年"),
+    (re.compile(r"^(?:令和|平成)(?:\d+|元)$"), "令和{n}"),
     (re.compile(r"^FY\d{4}$"), "FY{y}"),
-    (re.compile(r"^\d{4}年度\(令和\d+年度\)$"), "{y}年度(令和{n}年度)"),
+    (re.compile(r"^\d{4}年度\((?:令和|平成)(?:\d+|元)年度\)$"), "{y}年度(令和{n}年度)"),
+    (re.compile(r"^(?:令和|平成)(?:\d+|元)年度\(\d{4}年度\)$"), "令和{n}年度({y}年度)"),
     (re.compile(r"^\d{4}年度$"), "{y}年度"),
 ]
 
@@ -152,7 +157,10 @@ def year_key_style(data: Any) -> str:
 
 
 def year_key(year: int, style: str) -> str:
-    return style.format(y=year, n=year - fiscal.REIWA_OFFSET)
+    """The key of `year` in a style; a year before 令和 in its 平成 form (`H30`, `平成30年度`)."""
+    if year > fiscal.REIWA_OFFSET or "{n}" not in style:
+        return style.format(y=year, n=year - fiscal.REIWA_OFFSET)
+    return style.replace("令和", "平成").replace("R{n}", "H{n}").format(y=year, n=year - fiscal.HEISEI_OFFSET)
 
 
 class _Text:

@@ -49,16 +49,17 @@ class Log:
     parsed: dict[str, Roadmap | str] = field(default_factory=dict)  # blob -> its model, or why it is invalid
 
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_SHAPE = re.compile(fiscal.DATE_PATTERN)  # the shape of a date, whether or not the day exists
 
 
 def resolve_when(when: str, repo: vcs.Repo, settings: Settings, as_of: date) -> Since:
-    """WHEN: a date, `last-meeting`, a meeting of the plan, or a git revision."""
+    """WHEN: a date (any spelling of `fiscal.parse_date`), `last-meeting`, a meeting of the plan, or a git revision."""
     text = when.strip()
-    if _DATE.match(text):
-        try:
-            return Since(text, date.fromisoformat(text))
-        except ValueError:
+    try:
+        day = fiscal.parse_date(text)
+        return Since(day.isoformat(), day)  # 令和8年6月1日 is shown as 2026-06-01
+    except fiscal.FiscalError:
+        if _DATE_SHAPE.match(text):  # 2026-02-30, R8.2.30: written as a date, but no such day
             raise StoreError(t("history.bad_date", when=when)) from None
     if text == "last-meeting":
         meeting = settings.last_meeting(as_of)

@@ -37,7 +37,7 @@ from dxroadmap.problems import Problem
 from dxroadmap.progress import Counts, Settings, SlipItem, Summary, judge, slipping_items
 from dxroadmap.store import RoadmapFile, load_roadmap
 
-FORMAT = "dxroadmap-cache 3"
+FORMAT = "dxroadmap-cache 4"
 SECONDS_PER_FILE = 0.001  # measured: read, parse, validate, check, judge (benchmarks/run.py)
 PARALLEL_FROM = 256  # fewer files to compute than this: not worth starting workers
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within its mtime's tick
@@ -50,7 +50,8 @@ class Entry(NamedTuple):
 
     problems: str  # [[path or null for the file itself, line, column, code, message], …]
     summary: str  # [field, name, owner, state, [total, due, done], flags, [[year, state], …]] or null
-    slips: str  # [[initiative, index, year, quarter, target, state, due, explained, outlook], …]
+    slips: str  # [[initiative, index, year, period, target, state, due, explained, outlook, name, reason,
+    #               kpi value, kpi target, unit], …]
     project: bytes | None  # the status JSON (indented, escaped, UTF-8); b"" for an invalid file; None: not made
 
     def check(self) -> str:
@@ -86,12 +87,10 @@ class Digest:
 
     def slips(self) -> list[SlipItem]:
         out = []
-        for initiative, index, year, quarter, target, state, due, explained, outlook in json.loads(self.raw_slips):
+        for initiative, index, year, period, target, state, due, *rest in json.loads(self.raw_slips):
             day = date.fromisoformat(due)
             days = (self.as_of - day).days
-            out.append(
-                SlipItem(self.id, initiative, index, year, quarter, target, state, day, days, explained, outlook)
-            )
+            out.append(SlipItem(self.id, initiative, index, year, period, target, state, day, days, *rest))
         return out
 
 
@@ -104,7 +103,7 @@ def entry(file: RoadmapFile, settings: Settings, as_of: date, with_project: bool
     The status JSON, written the slow way (indented), is made only for runs that print it; the
     cache keeps it from then on.
     """
-    roadmap, problems = load_roadmap(file.path, settings)
+    roadmap, problems = load_roadmap(file.path, settings, as_of)
     found = _json([[None if p.path == file.shown else p.path, p.line, p.column, p.code, p.message] for p in problems])
     if roadmap is None:
         return Entry(found, "null", "[]", b"")
@@ -113,10 +112,12 @@ def entry(file: RoadmapFile, settings: Settings, as_of: date, with_project: bool
     c = s.counts
     summary = [s.field, s.name, s.owner, s.state, [c.total, c.due, c.done], s.flags, list(s.year_states.items())]
     slips = [
-        [i.initiative, i.initiative_index, i.fiscal_year, i.quarter, i.target, i.state, i.due.isoformat(), *rest]
+        [
+            i.initiative, i.initiative_index, i.fiscal_year, i.period, i.target, i.state, i.due.isoformat(),
+            i.explained, i.outlook, i.name, i.reason, i.kpi_value, i.kpi_target, i.unit,
+        ]
         for i in slipping_items([status], as_of)
-        for rest in [[i.explained, i.outlook]]
-    ]
+    ]  # fmt: skip
     project = None
     if with_project:
         from dxroadmap.report import data

@@ -77,6 +77,50 @@ FiscalYear = Annotated[
 Quarter = Annotated[int, BeforeValidator(_quarter), WithJsonSchema(_QUARTER_SCHEMA)]
 
 
+def _date(value: object) -> object:
+    """Text in any spelling of `fiscal.parse_date`; anything else (a YAML date, a datetime) to pydantic."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return fiscal.parse_date(value)
+    except fiscal.FiscalError as exc:
+        raise PydanticCustomError("bad-value", str(exc)) from None
+
+
+_DATE_SCHEMA: list[dict[str, Any]] = [
+    {"type": "string", "format": "date"},
+    {"type": "string", "pattern": fiscal.DATE_PATTERN},
+]
+DateValue = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"anyOf": _DATE_SCHEMA})]
+"""A date: a YAML date, or text such as 2026/11/15, 2026年11月15日, 令和8年11月15日, R8.11.15 (a time is refused)."""
+
+
+def _half(value: object) -> int:
+    try:
+        return fiscal.parse_half(value)
+    except fiscal.FiscalError as exc:
+        raise PydanticCustomError("bad-value", str(exc)) from None
+
+
+def _cadence(value: object) -> str:
+    try:
+        return fiscal.parse_cadence(value)
+    except fiscal.FiscalError as exc:
+        raise PydanticCustomError("bad-value", str(exc)) from None
+
+
+Half = Annotated[
+    int,
+    BeforeValidator(_half),
+    WithJsonSchema({"type": "string", "enum": ["上期", "下期", "上半期", "下半期", "H1", "H2"]}),
+]
+Cadence = Annotated[
+    Literal["quarter", "half", "year"],
+    BeforeValidator(_cadence),
+    WithJsonSchema({"type": "string", "enum": ["四半期", "半期", "年度"]}),
+]
+
+
 def _as_list(value: object) -> object:
     """`R5: ニーズ調査` means a list of one; `R5:` with nothing means an empty list."""
     if value is None:
@@ -110,8 +154,14 @@ YearMap = Annotated[
 
 
 def _due(value: object) -> object:
+    """A date (a YAML date, or text that reads as one: `2026/11/15`), else a quarter."""
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, str):
+        try:
+            return fiscal.parse_date(value)
+        except fiscal.FiscalError:
+            pass  # not a date: a quarter, or the quarter's error
     return _quarter(value)
 
 
@@ -155,7 +205,7 @@ Outlook = Annotated[
 Due = Annotated[
     int | dt.date,
     BeforeValidator(_due),
-    WithJsonSchema({"anyOf": [*_QUARTER_SCHEMA["anyOf"], {"type": "string", "format": "date"}]}),
+    WithJsonSchema({"anyOf": [*_QUARTER_SCHEMA["anyOf"], *_DATE_SCHEMA]}),
 ]
 
 
@@ -205,6 +255,16 @@ class KpiTarget(_Model):
         default="up", alias="方向", description="増加 (default) or 減少", json_schema_extra={"default": "増加"}
     )
     due: Due | None = Field(default=None, alias="期限", description="Q1–Q4 or a date")
+    baseline_year: FiscalYear | None = Field(
+        default=None, alias="基準年度", description="the baseline is the value at the end of this fiscal year"
+    )
+    baseline_date: DateValue | None = Field(default=None, alias="基準日", description="the date of the baseline value")
+
+    @model_validator(mode="after")
+    def _one_baseline_date(self) -> KpiTarget:
+        if self.baseline_year is not None and self.baseline_date is not None:
+            raise PydanticCustomError("bad-value", template("model.two_baseline_dates"))
+        return self
 
 
 def _target_kind(value: Any) -> str:
@@ -226,16 +286,20 @@ class ActualEntry(_Model):
 
     model_config = ConfigDict(title="実績")
     quarter: Quarter | None = Field(default=None, alias="四半期", description="Q1–Q4; absent: the whole year")
+    half: Half | None = Field(default=None, alias="半期", description="上期 or 下期 (H1, H2); absent: the whole year")
     text: Text | None = Field(default=None, alias="内容")
     achieves: Annotated[list[Text], BeforeValidator(_as_list)] = Field(default_factory=list, alias="達成")
     kpi: Text | None = Field(default=None, alias="指標")
     value: Number | None = Field(default=None, alias="値")
-    date: dt.date | None = Field(default=None, alias="日付")
+    date: DateValue | None = Field(default=None, alias="日付")
     reason: Text | None = Field(default=None, alias="理由")
     outlook: Outlook | None = Field(default=None, alias="見通し", description="順調, 注意 or 困難")
+    rating: Text | None = Field(default=None, alias="評価", description="a symbol of the plan's 評価区分")
 
     @model_validator(mode="after")
     def _says_something(self) -> ActualEntry:
+        if self.quarter is not None and self.half is not None:
+            raise PydanticCustomError("bad-value", template("model.quarter_and_half"))
         if (self.kpi is None) != (self.value is None):
             raise PydanticCustomError("missing-key", template("model.kpi_pair"))
         if self.text is None and not self.achieves and self.kpi is None:
@@ -273,6 +337,9 @@ class Roadmap(_Model):
     summary: Text | None = Field(default=None, alias="概要")
     focus: Annotated[list[Text], BeforeValidator(_as_list)] = Field(default_factory=list, alias="取組方針")
     note: Text | None = Field(default=None, alias="備考")
+    cadence: Cadence | None = Field(
+        default=None, alias="報告頻度", description="四半期, 半期 or 年度: overrides the plan's for this project"
+    )
     initiatives: list[Initiative] = Field(alias="取組", min_length=1)
 
 
@@ -294,10 +361,19 @@ class PolicyField(_Model):
     focus: list[Text] = Field(default_factory=list, alias="取組方針")
 
 
+class Rating(_Model):
+    """One grade of the owners' self-evaluation scale (評価区分): its symbol, meaning and implied outlook."""
+
+    model_config = ConfigDict(title="評価区分")
+    symbol: Text = Field(alias="記号")
+    meaning: Text | None = Field(default=None, alias="意味")
+    outlook: Outlook | None = Field(default=None, alias="見通し", description="順調, 注意 or 困難")
+
+
 class Meeting(_Model):
     model_config = ConfigDict(title="会議")
     name: Text = Field(alias="名称")
-    date: dt.date = Field(alias="日付")
+    date: DateValue = Field(alias="日付")
 
 
 class Plan(_Model):
@@ -308,6 +384,13 @@ class Plan(_Model):
     period: Period | None = Field(default=None, alias="期間")
     fiscal_year_start_month: int = Field(default=4, ge=1, le=12, alias="年度開始月")
     report_grace_days: int = Field(default=30, ge=0, le=366, alias="報告期限日数")
+    cadence: Cadence = Field(
+        default="quarter",
+        alias="報告頻度",
+        description="四半期 (default), 半期 or 年度",
+        json_schema_extra={"default": "四半期"},
+    )
+    ratings: list[Rating] = Field(default_factory=list, alias="評価区分")
     fields: list[PolicyField] = Field(default_factory=list, alias="分野")
     meetings: list[Meeting] = Field(default_factory=list, alias="会議")
 
@@ -323,7 +406,12 @@ def field_name(name: str) -> str:
 
 
 def same_text(a: str, b: str) -> bool:
-    return fiscal.normalize(a) == fiscal.normalize(b)
+    return text_key(a) == text_key(b)
+
+
+def text_key(text: str) -> str:
+    """What two target texts must share to be the same target: NFKC, spaces collapsed, no trailing 。 or ．"""
+    return fiscal.text_key(text)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,11 @@ CODES: dict[str, str] = {
     "duplicate-initiative": "two initiatives of one project have the same name",
     "duplicate-id": "two files give the same project id (a.yaml and a.yml)",
     "outside-root": "a link in the roadmaps directory that leads out of it: not followed",
+    "undated-actual": "an actual without 四半期, 半期 or 日付 in a fiscal year not yet over (warning)",
+    "duplicate-entry": "the same actual, or a second value of one KPI, twice in one period (warning)",
 }
+WARNINGS = frozenset({"year-out-of-period", "undated-actual", "duplicate-entry"})
+"""Codes that are warnings: printed by `validate` in the same shape, never making a file invalid."""
 
 
 class StoreError(Exception):
@@ -51,6 +55,10 @@ class Problem:
     column: int
     code: str
     message: str
+
+    @property
+    def warning(self) -> bool:
+        return self.code in WARNINGS
 
     def __str__(self) -> str:
         # one line, always: a line break in file text quoted by the message is shown as \n
@@ -71,3 +79,8 @@ class Finding:
     code: str
     message: str
     at_key: bool = False
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    """The problems that make a file invalid (not the warnings)."""
+    return [p for p in problems if not p.warning]

@@ -37,6 +37,8 @@ class Settings:
 
     calendar: fiscal.Calendar = field(default_factory=fiscal.Calendar)
     grace_days: int = 30
+    cadence: str = "quarter"  # of reports: "quarter", "half" or "year" (a roadmap file may set its own)
+    ratings: tuple[tuple[str, str | None], ...] = ()  # the plan's 評価区分: (symbol, the outlook it implies)
     period: tuple[int, int] | None = None
     title: str | None = None
     fields: tuple[str, ...] = ()
@@ -50,12 +52,22 @@ class Settings:
         return cls(
             calendar=fiscal.Calendar(plan.fiscal_year_start_month),
             grace_days=plan.report_grace_days,
+            cadence=plan.cadence,
+            ratings=tuple((r.symbol, r.outlook) for r in plan.ratings),
             period=(plan.period.start, plan.period.end) if plan.period else None,
             title=plan.title,
             fields=tuple(field_name(f.name) for f in plan.fields),
             focus={field_name(f.name): tuple(f.focus) for f in plan.fields},
             meetings=tuple(sorted(plan.meetings, key=lambda m: m.date)),
         )
+
+    def implied_outlook(self, rating: str) -> str | None:
+        """The outlook a symbol of the plan's 評価区分 implies (None: unknown symbol, or none implied)."""
+        key = fiscal.text_key(rating)
+        return next((outlook for symbol, outlook in self.ratings if fiscal.text_key(symbol) == key), None)
+
+    def last_report_period(self, as_of: date, cadence: str | None = None) -> fiscal.ReportPeriod:
+        return self.calendar.last_completed_period(as_of, cadence or self.cadence)
 
     def next_meeting(self, as_of: date) -> Meeting | None:
         return next((m for m in self.meetings if m.date >= as_of), None)
@@ -87,7 +99,22 @@ class DatedActual:
     kpi: str | None
     value: float | None
     reason: str | None
-    outlook: str | None
+    outlook: str | None  # as written (見通し), or implied by the entry's 評価
+    half: int | None = None
+    rating: str | None = None
+    dated: bool = False  # the entry has its own 日付
+
+    @property
+    def undated(self) -> bool:
+        """Neither 四半期, 半期 nor 日付: an entry for the whole year."""
+        return self.quarter is None and self.half is None and not self.dated
+
+    @property
+    def period_label(self) -> str | None:
+        """`Q2`, `H1` or None (the whole year)."""
+        if self.quarter is not None:
+            return fiscal.quarter_label(self.quarter)
+        return f"H{self.half}" if self.half is not None else None
 
 
 def planned_targets(initiative: Initiative, calendar: fiscal.Calendar) -> list[PlannedTarget]:
@@ -109,23 +136,48 @@ def planned_targets(initiative: Initiative, calendar: fiscal.Calendar) -> list[P
     return out
 
 
-def dated_actuals(initiative: Initiative, calendar: fiscal.Calendar) -> list[DatedActual]:
-    """Every actual with the date it counts from, in the order events happened."""
+def undated_on(calendar: fiscal.Calendar, year: int, as_of: date) -> date:
+    """The date an actual with no period and no 日付 counts from (DESIGN.md §5).
+
+    The end of its fiscal year once that has ended; before that, the as-of date itself (it was
+    written by then), but never before the year's first day.
+    """
+    end = calendar.year_end(year)
+    return end if as_of > end else max(as_of, calendar.year_start(year))
+
+
+def dated_actuals(
+    initiative: Initiative, calendar: fiscal.Calendar, as_of: date, ratings: Settings | None = None
+) -> list[DatedActual]:
+    """Every actual with the date it counts from, in the order events happened.
+
+    `ratings`: the settings whose 評価区分 turns an entry's 評価 into the outlook it implies.
+    """
     out = []
     for year, actuals in initiative.actuals.items():
         for index, actual in enumerate(actuals):
             if isinstance(actual, ActualEntry):
-                when = actual.date or (
-                    calendar.quarter_end(year, actual.quarter) if actual.quarter else calendar.year_end(year)
-                )
+                if actual.date is not None:
+                    when = actual.date
+                elif actual.quarter is not None:
+                    when = calendar.quarter_end(year, actual.quarter)
+                elif actual.half is not None:
+                    when = calendar.quarter_end(year, 2 * actual.half)
+                else:
+                    when = undated_on(calendar, year, as_of)
+                outlook: str | None = actual.outlook
+                if outlook is None and actual.rating is not None and ratings is not None:
+                    outlook = ratings.implied_outlook(actual.rating)
                 out.append(
                     DatedActual(
                         year, index, when, actual.quarter, actual.text, tuple(actual.achieves),
-                        actual.kpi, actual.value, actual.reason, actual.outlook,
+                        actual.kpi, actual.value, actual.reason, outlook,
+                        actual.half, actual.rating, actual.date is not None,
                     )
                 )  # fmt: skip
             else:
-                out.append(DatedActual(year, index, calendar.year_end(year), None, actual, (), None, None, None, None))
+                when = undated_on(calendar, year, as_of)
+                out.append(DatedActual(year, index, when, None, actual, (), None, None, None, None))
     out.sort(key=lambda a: (a.date, a.fiscal_year, a.index))
     return out
 
@@ -146,9 +198,9 @@ def match(targets: Sequence[PlannedTarget], actuals: Sequence[DatedActual]) -> d
     by_text: dict[str, list[int]] = {}
     for i, target in enumerate(targets):
         if target.kpi is None:
-            by_text.setdefault(fiscal.normalize(target.text), []).append(i)
+            by_text.setdefault(fiscal.text_key(target.text), []).append(i)
     for actual in actuals:
-        names = dict.fromkeys(fiscal.normalize(n) for n in (*actual.achieves, *([actual.text] if actual.text else [])))
+        names = dict.fromkeys(fiscal.text_key(n) for n in (*actual.achieves, *([actual.text] if actual.text else [])))
         for name in names:
             candidates = [i for i in by_text.get(name, ()) if i not in achieved]
             own = [i for i in candidates if targets[i].fiscal_year == actual.fiscal_year]
@@ -161,7 +213,7 @@ def match(targets: Sequence[PlannedTarget], actuals: Sequence[DatedActual]) -> d
             reached = next(
                 (
                     a
-                    for a in reports.get(fiscal.normalize(target.text), ())
+                    for a in reports.get(fiscal.text_key(target.text), ())
                     if a.fiscal_year >= target.fiscal_year and _meets(target.kpi, a)
                 ),
                 None,
@@ -176,7 +228,7 @@ def _reports_by_kpi(actuals: Iterable[DatedActual]) -> dict[str, list[DatedActua
     out: dict[str, list[DatedActual]] = {}
     for a in actuals:
         if a.kpi is not None and a.value is not None:
-            out.setdefault(fiscal.normalize(a.kpi), []).append(a)
+            out.setdefault(fiscal.text_key(a.kpi), []).append(a)
     return out
 
 
@@ -195,6 +247,18 @@ class KpiStatus:
     baseline: float | None
     direction: str
     value: float | None
+    reported: DatedActual | None = None  # the report of the latest value (its year, period, date)
+    baseline_on: date | None = None  # the date of the baseline (基準年度's end, or 基準日)
+
+    @property
+    def progress(self) -> float | None:
+        """The share of the way from the baseline (0 without one) to the target, or None when it cannot be said."""
+        if self.value is None:
+            return None
+        start = self.baseline if self.baseline is not None else (0.0 if self.direction == "up" else None)
+        if start is None or start == self.target:
+            return None
+        return (self.value - start) / (self.target - start)
 
 
 @dataclass(slots=True)  # made by the hundred per file: not frozen, which costs a setattr per field
@@ -217,15 +281,25 @@ class InitiativeStatus:
     unreported: bool
     targets: list[TargetStatus]
     actuals: list[DatedActual]  # those that had happened by the as-of date
-    unreported_quarter: tuple[int, int] | None
+    unreported_period: fiscal.ReportPeriod | None
     unreported_due: date | None
 
     def explained(self, fiscal_year: int) -> bool:
-        return any(a.reason for a in self.actuals if a.fiscal_year >= fiscal_year)
+        return self.reason(fiscal_year) is not None
+
+    def reason(self, fiscal_year: int) -> str | None:
+        """The latest 理由 given in or after `fiscal_year` (why it is late, what is being done)."""
+        return next((a.reason for a in reversed(self.actuals) if a.reason and a.fiscal_year >= fiscal_year), None)
 
     @property
     def outlook(self) -> str | None:
+        """The latest outlook: 見通し as written, or the one the entry's 評価 implies."""
         return next((a.outlook for a in reversed(self.actuals) if a.outlook), None)
+
+    @property
+    def optimistic(self) -> bool:
+        """The owner says 順調 while the initiative is slipping or missed."""
+        return self.state in ("missed", "slipping") and self.outlook == "on_track"
 
 
 @dataclass(slots=True)  # one per project, thousands read from the cache at a time: not frozen
@@ -233,6 +307,9 @@ class Counts:
     total: int
     due: int
     done: int
+
+
+FLAGS = ("missed", "slipping", "unreported", "optimistic")
 
 
 @dataclass(frozen=True)
@@ -243,6 +320,7 @@ class ProjectStatus:
     counts: Counts
     flags: dict[str, int]
     initiatives: list[InitiativeStatus]
+    cadence: str = "quarter"
 
     def year_state(self, year: int) -> str | None:
         """The worst state of the project's targets in one fiscal year (None: no targets)."""
@@ -251,6 +329,13 @@ class ProjectStatus:
 
     def years(self) -> list[int]:
         return sorted({t.fiscal_year for i in self.initiatives for t in i.targets})
+
+    def data_years(self) -> list[int]:
+        """Every fiscal year that holds a target or an actual (recorded by the as-of date)."""
+        return sorted(
+            {t.fiscal_year for i in self.initiatives for t in i.targets}
+            | {a.fiscal_year for i in self.initiatives for a in i.actuals}
+        )
 
     def summary(self) -> Summary:
         roadmap = self.project.roadmap
@@ -294,8 +379,10 @@ class Summary:
 
 def judge(project: Project, settings: Settings, as_of: date) -> ProjectStatus:
     """The state of a project and of each of its targets and initiatives as of `as_of`."""
+    cadence = project.roadmap.cadence or settings.cadence
     initiatives = [
-        _judge_initiative(i, initiative, settings, as_of) for i, initiative in enumerate(project.roadmap.initiatives)
+        _judge_initiative(i, initiative, settings, cadence, as_of)
+        for i, initiative in enumerate(project.roadmap.initiatives)
     ]
     targets = [t for i in initiatives for t in i.targets]
     counts = Counts(
@@ -307,15 +394,18 @@ def judge(project: Project, settings: Settings, as_of: date) -> ProjectStatus:
         "missed": sum(t.state == "missed" for t in targets),
         "slipping": sum(t.state == "slipping" for t in targets),
         "unreported": sum(i.unreported for i in initiatives),
+        "optimistic": sum(i.optimistic for i in initiatives),
     }
     state = worst((i.state for i in initiatives), default="open")
-    return ProjectStatus(project, field_name(project.roadmap.field), state, counts, flags, initiatives)
+    return ProjectStatus(project, field_name(project.roadmap.field), state, counts, flags, initiatives, cadence)
 
 
-def _judge_initiative(index: int, initiative: Initiative, settings: Settings, as_of: date) -> InitiativeStatus:
+def _judge_initiative(
+    index: int, initiative: Initiative, settings: Settings, cadence: str, as_of: date
+) -> InitiativeStatus:
     calendar = settings.calendar
     planned = planned_targets(initiative, calendar)
-    every_actual = dated_actuals(initiative, calendar)
+    every_actual = dated_actuals(initiative, calendar, as_of, settings)
     achieved = match(planned, every_actual)
     happened = [a for a in every_actual if a.date <= as_of]
     review = calendar.quarter_end(*calendar.last_completed_quarter(as_of))
@@ -325,23 +415,28 @@ def _judge_initiative(index: int, initiative: Initiative, settings: Settings, as
         hit = achieved.get(i)
         if hit is not None and hit.date > as_of:
             hit = None
-        kpi_reports = reports.get(fiscal.normalize(target.text), []) if target.kpi is not None else []
+        kpi_reports = reports.get(fiscal.text_key(target.text), []) if target.kpi is not None else []
         targets.append(_judge_target(target, hit, kpi_reports, calendar, review, as_of))
-    unreported_quarter = _unreported(initiative, targets, happened, settings, as_of)
-    unreported_due = (
-        calendar.quarter_end(*unreported_quarter) + timedelta(days=settings.grace_days) if unreported_quarter else None
-    )
-    states = [t.state for t in targets] + (["unreported"] if unreported_quarter else [])
+    unreported = _unreported(targets, happened, settings, cadence, as_of)
+    unreported_due = calendar.period_end(unreported) + timedelta(days=settings.grace_days) if unreported else None
+    states = [t.state for t in targets] + (["unreported"] if unreported else [])
     return InitiativeStatus(
         index=index,
         name=initiative.name,
         state=worst(states, default="open"),
-        unreported=unreported_quarter is not None,
+        unreported=unreported is not None,
         targets=targets,
         actuals=happened,
-        unreported_quarter=unreported_quarter,
+        unreported_period=unreported,
         unreported_due=unreported_due,
     )
+
+
+def baseline_date(kpi: KpiTarget, calendar: fiscal.Calendar) -> date | None:
+    """When the baseline was measured: 基準日, or the end of 基準年度; None when the file does not say."""
+    if kpi.baseline_date is not None:
+        return kpi.baseline_date
+    return calendar.year_end(kpi.baseline_year) if kpi.baseline_year is not None else None
 
 
 def _judge_target(
@@ -355,19 +450,25 @@ def _judge_target(
     """`reports`: the values of the target's KPI reported by the as-of date (none for a task)."""
     start, end = calendar.year_start(target.fiscal_year), calendar.year_end(target.fiscal_year)
     kpi = None
+    behind = False
     if target.kpi is not None:
+        measured = baseline_date(target.kpi, calendar)
         kpi = KpiStatus(
             target.kpi.target, target.kpi.unit, target.kpi.baseline, target.kpi.direction,
-            reports[-1].value if reports else None,
+            reports[-1].value if reports else None, reports[-1] if reports else None, measured,
         )  # fmt: skip
+        # the A/B rule runs from the baseline's date across years when the file gives one, else within the year
+        behind = (
+            hit is None and as_of <= target.due and _behind_pace(target, target.kpi, reports, measured or start, review)
+        )
     if hit is not None:
         state = "done" if hit.date <= target.due else "done_late"
-    elif as_of < start:
-        state = "planned"
     elif as_of > target.due:
         state = "missed" if as_of > end else "slipping"
-    elif target.kpi is not None and _behind_pace(target, target.kpi, reports, start, review):
+    elif behind:
         state = "slipping"
+    elif as_of < start:
+        state = "planned"
     else:
         state = "open"
     return TargetStatus(
@@ -377,51 +478,55 @@ def _judge_target(
 
 
 def _behind_pace(
-    target: PlannedTarget, kpi: KpiTarget, reports: Sequence[DatedActual], start: date, review: date
+    target: PlannedTarget, kpi: KpiTarget, reports: Sequence[DatedActual], since: date, review: date
 ) -> bool:
-    """The A/B rule: progress from baseline to target below the share of time elapsed.
+    """The A/B rule: progress from baseline to target below the share of time elapsed since `since`.
 
-    Time is measured at the end of the last completed quarter (the last review point), so a
-    KPI is never flagged in the first quarter of its year. Without a baseline (written, or a
-    value reported before the year began) there is nothing to measure progress from.
+    `since` is the baseline's date when the file gives one (基準年度, 基準日), else the start of
+    the target's year. Time is measured at the end of the last completed quarter (the last
+    review point), so a KPI is never flagged before a review point has passed. Without a
+    baseline (written, or a value reported by `since`) there is nothing to measure progress from.
     """
-    if review <= start or target.due <= start:
+    if review <= since or target.due <= since:
         return False
     baseline = kpi.baseline
     if baseline is None:
-        before = [a.value for a in reports if a.date < start]
+        before = [a.value for a in reports if a.date <= since] if kpi.baseline_year or kpi.baseline_date else []
+        before = before or [a.value for a in reports if a.date < since]
         baseline = before[-1] if before else None
     if baseline is None or baseline == kpi.target:
         return False
     value = reports[-1].value if reports else baseline
     assert value is not None
     progress = (value - baseline) / (kpi.target - baseline)
-    elapsed = min(1.0, (review - start).days / (target.due - start).days)
+    elapsed = min(1.0, (review - since).days / (target.due - since).days)
     return progress < elapsed
 
 
 def _unreported(
-    initiative: Initiative,
     targets: Sequence[TargetStatus],
     happened: Sequence[DatedActual],
     settings: Settings,
+    cadence: str,
     as_of: date,
-) -> tuple[int, int] | None:
+) -> fiscal.ReportPeriod | None:
+    """The last completed report period (by the cadence), if the initiative owes a report for it."""
     calendar = settings.calendar
-    year, quarter = calendar.last_completed_quarter(as_of)
-    this_year = [t for t in targets if t.fiscal_year == year]
+    period = calendar.last_completed_period(as_of, cadence)
+    this_year = [t for t in targets if t.fiscal_year == period.fiscal_year]
     if not this_year or all(t.achieved_on is not None for t in this_year):
         return None
-    if calendar.quarter_end(year, quarter) + timedelta(days=settings.grace_days) >= as_of:
+    if calendar.period_end(period) + timedelta(days=settings.grace_days) >= as_of:
         return None
     for actual in happened:
-        if actual.fiscal_year != year:
+        if actual.fiscal_year != period.fiscal_year:
             continue
-        if actual.quarter == quarter:
+        if period.covers(actual.quarter, actual.half):
             return None
-        if actual.quarter is None and calendar.quarter_of(actual.date) == (year, quarter):
+        whole_year = actual.quarter is None and actual.half is None
+        if whole_year and (cadence == "year" or (actual.dated and calendar.period_of(actual.date, cadence) == period)):
             return None
-    return year, quarter
+    return period
 
 
 # --- slipping items ---------------------------------------------------------------------
@@ -435,34 +540,50 @@ class SlipItem:
     initiative: str  # the initiative's name
     initiative_index: int
     fiscal_year: int
-    quarter: int | None
+    period: str | None  # of an unreported initiative: the period not reported (`Q2`, `H1`, `FY`)
     target: str | None
     state: str
     due: date
     days_late: int
     explained: bool
     outlook: str | None
+    name: str = ""  # the project's 事業名
+    reason: str | None = None  # the latest 理由 given
+    kpi_value: float | None = None  # of a KPI target: the latest value, its target and unit
+    kpi_target: float | None = None
+    unit: str | None = None
+
+    @property
+    def disagrees(self) -> bool:
+        """The latest outlook is 順調 while the target is slipping or missed."""
+        return self.outlook == "on_track" and self.state in ("missed", "slipping")
 
 
 def slipping_items(statuses: Iterable[ProjectStatus], as_of: date) -> list[SlipItem]:
     """Targets slipping or missed and unreported initiatives, worst first."""
     items = []
     for status in statuses:
+        name = status.project.roadmap.name
         for init in status.initiatives:
             for t in init.targets:
                 if t.state in ("missed", "slipping"):
+                    reason = init.reason(t.fiscal_year)
+                    kpi = t.kpi
                     items.append(
                         SlipItem(
                             status.project.id, init.name, init.index, t.fiscal_year, None, t.text, t.state, t.due,
-                            (as_of - t.due).days, init.explained(t.fiscal_year), init.outlook,
+                            (as_of - t.due).days, reason is not None, init.outlook, name, reason,
+                            kpi.value if kpi else None, kpi.target if kpi else None, kpi.unit if kpi else None,
                         )
                     )  # fmt: skip
-            if init.unreported_quarter and init.unreported_due:
-                year, quarter = init.unreported_quarter
+            if init.unreported_period and init.unreported_due:
+                period = init.unreported_period
+                reason = init.reason(period.fiscal_year)
                 items.append(
                     SlipItem(
-                        status.project.id, init.name, init.index, year, quarter, None, "unreported",
-                        init.unreported_due, (as_of - init.unreported_due).days, init.explained(year), init.outlook,
+                        status.project.id, init.name, init.index, period.fiscal_year, period.label, None,
+                        "unreported", init.unreported_due, (as_of - init.unreported_due).days, reason is not None,
+                        init.outlook, name, reason,
                     )
                 )  # fmt: skip
     items.sort(key=slip_order)

@@ -29,17 +29,26 @@ class Request:
 
     initiative: str | None
     year: int
-    quarter: int
+    quarter: int | None  # the report period: a quarter, a half, or neither (the whole year)
+    half: int | None = None
     done: tuple[str, ...] = ()
     note: str | None = None
     kpis: tuple[tuple[str, int | float], ...] = ()
     reason: str | None = None
     outlook: str | None = None
     date: date | None = None
+    rating: str | None = None
+    force: bool = False  # add an entry even if the same one is already there
 
     @property
     def empty(self) -> bool:
         return not (self.done or self.note or self.kpis)
+
+    def same_period(self, actual: Any) -> bool:
+        """Whether an actual already in the file is for the period this request records."""
+        if isinstance(actual, str):
+            return self.quarter is None and self.half is None
+        return bool(actual.quarter == self.quarter and actual.half == self.half)
 
 
 @dataclass
@@ -97,16 +106,17 @@ def open_targets(initiative: Initiative, settings: progress.Settings, year: int)
     year (achieved late), as the matching rule of DESIGN.md §3 decides.
     """
     planned = progress.planned_targets(initiative, settings.calendar)
-    achieved = progress.match(planned, progress.dated_actuals(initiative, settings.calendar))
+    # which are open does not depend on a date: every actual in the file counts (undated ones at their year's end)
+    achieved = progress.match(planned, progress.dated_actuals(initiative, settings.calendar, date.max))
     open_ = [t for i, t in enumerate(planned) if t.kpi is None and t.fiscal_year <= year and i not in achieved]
     chosen: dict[str, progress.PlannedTarget] = {}
     for target in sorted(open_, key=lambda t: (t.fiscal_year != year, t.fiscal_year)):
-        chosen.setdefault(fiscal.normalize(target.text), target)
+        chosen.setdefault(fiscal.text_key(target.text), target)
     return sorted(chosen.values(), key=lambda t: (t.fiscal_year, t.index))
 
 
 def _kpi_names(initiative: Initiative) -> set[str]:
-    return {fiscal.normalize(t.kpi) for ts in initiative.targets.values() for t in ts if isinstance(t, KpiTarget)}
+    return {fiscal.text_key(t.kpi) for ts in initiative.targets.values() for t in ts if isinstance(t, KpiTarget)}
 
 
 def build_entries(
@@ -117,9 +127,9 @@ def build_entries(
         raise StoreError(t("record.nothing"))
     initiative = project.roadmap.initiatives[index]
     candidates = open_targets(initiative, settings, request.year)
-    names = {fiscal.normalize(t.text) for t in candidates}
+    names = {fiscal.text_key(t.text) for t in candidates}
     for name in request.done:
-        if fiscal.normalize(name) not in names:
+        if fiscal.text_key(name) not in names:
             listing = ", ".join(f"{c.text} ({fiscal.label(c.fiscal_year)})" for c in candidates) or t("record.none")
             raise StoreError(
                 t(
@@ -133,21 +143,58 @@ def build_entries(
     warnings = [
         t("record.monitored", name=name, initiative=initiative.name)
         for name, _ in request.kpis
-        if fiscal.normalize(name) not in _kpi_names(initiative)
+        if fiscal.text_key(name) not in _kpi_names(initiative)
     ]
+    own = {fiscal.text_key(c.text): c.text for c in candidates}
     kpi, value = request.kpis[0] if request.kpis else (None, None)
     first = edit.Entry(
         quarter=request.quarter,
+        half=request.half,
         date=request.date,
         text=request.note,
-        achieves=request.done,
+        achieves=tuple(own.get(fiscal.text_key(name), name) for name in request.done),  # the target's own text
         kpi=kpi,
         value=value,
         reason=request.reason,
         outlook=request.outlook,
+        rating=request.rating,
     )
-    more = [edit.Entry(quarter=request.quarter, date=request.date, kpi=k, value=v) for k, v in request.kpis[1:]]
-    return [first, *more], warnings
+    more = [
+        edit.Entry(quarter=request.quarter, half=request.half, date=request.date, kpi=k, value=v)
+        for k, v in request.kpis[1:]
+    ]
+    entries = [first, *more]
+    if not request.force:
+        _refuse_duplicates(initiative, request, entries)
+    return entries, warnings
+
+
+def _refuse_duplicates(initiative: Initiative, request: Request, entries: list[edit.Entry]) -> None:
+    """An entry identical to one already in that period, or a second value of one KPI for one period."""
+    there = [a for a in initiative.actuals.get(request.year, []) if request.same_period(a)]
+    period = fiscal.label(request.year) + _period_suffix(request)
+    for entry in entries:
+        new = ACTUAL.validate_python(dict(entry.pairs()))
+        if any(_same(new, old) for old in there):
+            raise StoreError(t("record.duplicate", entry=edit.flow_entry(entry), period=period))
+        if entry.kpi is not None:
+            key = fiscal.text_key(entry.kpi)
+            if any(not isinstance(old, str) and old.kpi and fiscal.text_key(old.kpi) == key for old in there):
+                raise StoreError(t("record.kpi_twice", kpi=entry.kpi, period=period))
+
+
+def _same(new: Any, old: Any) -> bool:
+    """Two actuals that say the same (a plain text one is its 内容)."""
+    if isinstance(old, str):
+        plain = not new.achieves and new.kpi is None and new.reason is None and new.outlook is None
+        return plain and new.text is not None and fiscal.text_key(new.text) == fiscal.text_key(old)
+    return bool(old == new)
+
+
+def _period_suffix(request: Request) -> str:
+    if request.quarter is not None:
+        return " " + fiscal.quarter_label(request.quarter)
+    return f" H{request.half}" if request.half is not None else ""
 
 
 def record(
@@ -164,7 +211,7 @@ def record(
             raise StoreError(t("record.fix_first", problem=exc.problem)) from None
         roadmap, problems = store.parse_roadmap(text, shown, settings)
         if roadmap is None:
-            raise StoreError(t("record.fix_first", problem=problems[0]))
+            raise StoreError(t("record.fix_first", problem=problems[0]))  # errors come first
         project = Project(project_id, shown, roadmap)
         index = resolve_initiative(roadmap, request.initiative)
         entries, warnings = build_entries(project, index, request, settings)

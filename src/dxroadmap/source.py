@@ -30,6 +30,7 @@ from ruamel.yaml.reader import ReaderError
 
 from dxroadmap.i18n import t
 from dxroadmap.problems import Problem
+from dxroadmap.yaml_syntax import explain as explain_syntax
 
 MAX_BYTES = 1 << 20  # 1 MiB: real roadmaps are a few KB
 MAX_DEPTH = 24  # a roadmap nests 7 levels deep
@@ -167,16 +168,14 @@ def _load(text: str, path: str, with_positions: bool) -> Document:
         for event in _parser().parse(text):
             builder.feed(event)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise SourceError(Problem(path, line, column, "yaml-syntax", t("source.syntax", what=what))) from None
+        raise SourceError(syntax_problem(text, path, exc)) from None
     except ReaderError as exc:
         before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore")  # the C reader counts bytes
         line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        reason = t("source.control_characters") if "characters are not allowed" in str(exc.reason) else exc.reason
         raise SourceError(
             Problem(
-                path, line, column, "yaml-syntax", t("source.character", code=f"{exc.character:04X}", reason=exc.reason)
+                path, line, column, "yaml-syntax", t("source.character", code=f"{exc.character:04X}", reason=reason)
             )
         ) from None
     except YAMLError as exc:
@@ -184,6 +183,27 @@ def _load(text: str, path: str, with_positions: bool) -> Document:
     if builder.documents == 0 or builder.result is None:
         raise SourceError(Problem(path, 1, 1, "empty-file", t("source.empty")))
     return Document(path, text, builder.result, builder.positions)
+
+
+def syntax_problem(text: str, path: str, exc: Any) -> Problem:
+    """The `yaml-syntax` problem for a marked parser error of ruamel.yaml or PyYAML (the same for both).
+
+    Only the error's texts and marks are used, so both read paths word the same error the same way.
+    """
+
+    def mark(which: str) -> tuple[int, int] | None:
+        found = getattr(exc, which, None)
+        return (found.line, found.column) if found is not None else None
+
+    problem, context = getattr(exc, "problem", None), getattr(exc, "context", None)
+    explained = explain_syntax(
+        text,
+        str(problem) if problem else None,
+        str(context) if context else None,
+        mark("problem_mark"),
+        mark("context_mark"),
+    )
+    return Problem(path, explained.line, explained.column, "yaml-syntax", explained.message)
 
 
 # --- the fast path: libyaml's C composer (PyYAML), for files with nothing unusual ------------

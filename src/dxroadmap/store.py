@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -24,7 +25,7 @@ from dxroadmap import checks, source
 from dxroadmap.fiscal import normalize
 from dxroadmap.i18n import t
 from dxroadmap.model import PLAN, ROADMAP, Plan, Project, Roadmap
-from dxroadmap.problems import CODES, Finding, Problem, StoreError
+from dxroadmap.problems import CODES, Finding, Problem, StoreError, errors
 from dxroadmap.progress import Settings
 
 PLAN_FILE = "_plan.yaml"
@@ -137,7 +138,8 @@ class Portfolio:
     plan: Plan | None
     settings: Settings
     projects: list[Project] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # errors: the files they are in are left out
+    warnings: list[Problem] = field(default_factory=list)
 
 
 @dataclass(slots=True)  # one per file: not frozen, which costs a setattr per field
@@ -229,7 +231,8 @@ def load_portfolio(root: Path, only: Iterable[Path] | None = None) -> Portfolio:
     portfolio = Portfolio(root, plan, Settings.from_plan(plan), problems=problems)
     for file in roadmap_files(root, only, portfolio.problems):
         roadmap, found = load_roadmap(file.path, portfolio.settings)
-        portfolio.problems.extend(found)
+        portfolio.problems.extend(errors(found))
+        portfolio.warnings.extend(p for p in found if p.warning)
         if roadmap is not None:
             portfolio.projects.append(Project(file.id, file.shown, roadmap))
     portfolio.problems.sort()
@@ -255,29 +258,38 @@ def load_plan(root: Path) -> tuple[Plan | None, list[Problem]]:
     return plan, problems
 
 
-def load_roadmap(path: Path, settings: Settings) -> tuple[Roadmap | None, list[Problem]]:
+def load_roadmap(path: Path, settings: Settings, as_of: date | None = None) -> tuple[Roadmap | None, list[Problem]]:
+    """The roadmap (None if invalid) and its problems, errors first; warnings leave it valid.
+
+    `as_of`: the date that the warnings which depend on one (`undated-actual`) are judged at.
+    """
     document, problems = _read(path)
     if document is None:
         return None, problems
-    roadmap, problems = _validate(document, ROADMAP)
-    if roadmap is None:
-        return None, problems
-    findings = checks.check(roadmap, settings)
-    problems = [_problem(document, f) for f in findings]
-    return (None if problems else roadmap), problems
+    return _checked(document, settings, as_of)
 
 
-def parse_roadmap(text: str, path: str, settings: Settings) -> tuple[Roadmap | None, list[Problem]]:
+def parse_roadmap(
+    text: str, path: str, settings: Settings, as_of: date | None = None
+) -> tuple[Roadmap | None, list[Problem]]:
     """Validate a roadmap held in memory (a file about to be written, a git revision)."""
     try:
         document = source.load(text, path)
     except source.SourceError as exc:
         return None, [exc.problem]
+    return _checked(document, settings, as_of)
+
+
+def _checked(document: source.Document, settings: Settings, as_of: date | None) -> tuple[Roadmap | None, list[Problem]]:
     roadmap, problems = _validate(document, ROADMAP)
     if roadmap is None:
         return None, problems
-    problems = [_problem(document, f) for f in checks.check(roadmap, settings)]
-    return (None if problems else roadmap), problems
+    problems = sorted((_problem(document, f) for f in checks.check(roadmap, settings, as_of)), key=_errors_first)
+    return (None if errors(problems) else roadmap), problems
+
+
+def _errors_first(problem: Problem) -> tuple[bool, Problem]:
+    return problem.warning, problem
 
 
 def read_limited(path: Path) -> bytes:

@@ -79,6 +79,8 @@ def actual(a: DatedActual) -> dict[str, Any]:
         "value": _number(a.value),
         "reason": a.reason,
         "outlook": a.outlook,
+        "half": f"H{a.half}" if a.half is not None else None,
+        "rating": a.rating,
     }
 
 
@@ -124,10 +126,12 @@ def problem(p: Problem) -> dict[str, Any]:
 def status_head(settings: Settings, as_of: date) -> dict[str, Any]:
     """The keys of `status` JSON before its projects: the date and where it falls."""
     year, quarter = settings.calendar.last_completed_quarter(as_of)
+    period = settings.last_report_period(as_of)
     return {
         "as_of": as_of.isoformat(),
         "fiscal_year": fiscal.label(settings.calendar.year_of(as_of)),
         "last_quarter": {"fiscal_year": fiscal.label(year), "quarter": fiscal.quarter_label(quarter)},
+        "last_report_period": {"fiscal_year": fiscal.label(period.fiscal_year), "period": period.label},
         "next_meeting": meeting(settings.next_meeting(as_of)),
     }
 
@@ -188,13 +192,21 @@ def slip(item: SlipItem) -> dict[str, Any]:
         "project": item.project,
         "initiative": item.initiative,
         "fiscal_year": fiscal.label(item.fiscal_year),
-        "quarter": fiscal.quarter_label(item.quarter) if item.quarter else None,
+        "quarter": item.period,
         "target": item.target,
         "state": item.state,
         "due": item.due.isoformat(),
         "days_late": item.days_late,
         "explained": item.explained,
         "outlook": item.outlook,
+        "disagrees": item.disagrees,
+        "name": item.name,
+        "reason": item.reason,
+        "kpi": (
+            {"value": _number(item.kpi_value), "target": _number(item.kpi_target), "unit": item.unit}
+            if item.kpi_target is not None
+            else None
+        ),
     }
 
 
@@ -211,6 +223,8 @@ def plan(settings: Settings) -> dict[str, Any]:
         ),
         "fiscal_year_start_month": settings.calendar.start_month,
         "report_grace_days": settings.grace_days,
+        "cadence": settings.cadence,
+        "ratings": [{"symbol": symbol, "outlook": outlook} for symbol, outlook in settings.ratings],
         "fields": [{"name": name, "focus": list(settings.focus.get(name, ()))} for name in settings.fields],
         "meetings": [meeting(m) for m in settings.meetings],
     }

@@ -14,16 +14,20 @@ from itertools import groupby
 
 from dxroadmap import fiscal
 from dxroadmap.i18n import Words
-from dxroadmap.progress import TARGET_STATES, ProjectStatus, SlipItem
+from dxroadmap.progress import TARGET_STATES, InitiativeStatus, ProjectStatus, SlipItem, TargetStatus
 from dxroadmap.report.tables import (
     MARKS,
+    SLIP_COLUMNS,
     Report,
     bar,
     describe_actual,
     flags_text,
     meta_line,
+    monitored,
+    outside,
+    shown_years,
     slipping_rows,
-    target_label,
+    target_lines,
 )
 from dxroadmap.safe import clean
 
@@ -56,6 +60,8 @@ tr.field td { background: #eef3f8; font-weight: 700; }
 .mark { font-weight: 700; }
 ul.targets { list-style: none; margin: 0; padding: 0; }
 ul.targets li { margin: 0 0 .15rem; }
+.kpi { font-style: italic; white-space: nowrap; }
+th.outside { background: #5f6368; }
 .legend span { margin-right: 1rem; white-space: nowrap; }
 .chart svg { width: 100%; height: auto; max-width: 900px; }
 .project { border-top: 1px solid var(--line); }
@@ -157,7 +163,10 @@ def page(report: Report, version: str) -> str:
         _slipping(items, words),
         f"<h2>{escape(words('projects_heading'))}</h2>",
         f'<label class="filter"><input type="checkbox" id="only-flagged"> {escape(words("only_flagged"))}</label>',
-        *(_project(s, years, words, (moved or {}).get(s.project.id)) for s in statuses),
+        *(
+            _project(s, shown_years(years, s, settings.period), words, (moved or {}).get(s.project.id), settings.period)
+            for s in statuses
+        ),
         f"<footer>{escape(words('generated', version=version))}</footer>",
     ]
     lang = "ja" if words.lang == "ja" else "en"
@@ -198,15 +207,43 @@ def _slipping(items: Sequence[SlipItem], words: Words) -> str:
         return f"<p>{escape(words('nothing_slipping'))}</p>"
     rows = slipping_rows(items, words)
     out = ["<tr>" + "".join(f"<th>{escape(h)}</th>" for h in rows.header) + "</tr>"]
+    outlook = SLIP_COLUMNS.index("outlook")
     for item, cells in zip(items, rows.rows, strict=True):
+        shown = [_t(c) for c in cells]
+        if item.disagrees:  # 順調 said of a late item
+            shown[outlook] = f'<strong style="color:{COLOURS["slipping"]}">{shown[outlook]}</strong>'
         out.append(
-            "<tr><td>" + _state(item.state, words) + "</td>" + "".join(f"<td>{_t(c)}</td>" for c in cells[1:]) + "</tr>"
+            "<tr><td>" + _state(item.state, words) + "</td>" + "".join(f"<td>{c}</td>" for c in shown[1:]) + "</tr>"
         )
     return f'<div class="scroll"><table id="slipping">{"".join(out)}</table></div>'
 
 
+def _year_head(year: int, period: tuple[int, int] | None, words: Words) -> str:
+    """A year's column heading; a year outside the plan's period says so in words."""
+    if not outside(year, period):
+        return f"<th>{fiscal.label(year)}</th>"
+    word = escape(words("outside_period"))
+    return f'<th class="outside" title="{word}">{fiscal.label(year)}<br><small>({word})</small></th>'
+
+
+def _target(
+    init: InitiativeStatus, t: TargetStatus, moved: dict[tuple[str, int, str], int] | None, words: Words
+) -> str:
+    """A target with its state; a KPI with its numbers and, once reported, its latest value and progress."""
+    label, reported = target_lines(init, t, moved, words)
+    value = f'<br><span class="kpi">{_t(reported)}</span>' if reported else ""
+    return (
+        f"<li>{_state(t.state, words, with_word=False)} {_t(label)}"
+        f" <small>({escape(words(t.state))})</small>{value}</li>"
+    )
+
+
 def _project(
-    s: ProjectStatus, years: Sequence[int], words: Words, moved: dict[tuple[str, int, str], int] | None
+    s: ProjectStatus,
+    years: Sequence[int],
+    words: Words,
+    moved: dict[tuple[str, int, str], int] | None,
+    period: tuple[int, int] | None = None,
 ) -> str:
     roadmap = s.project.roadmap
     flagged = "1" if any(s.flags.values()) else "0"
@@ -222,19 +259,15 @@ def _project(
         "<tr><th>"
         + escape(words("initiative"))
         + "</th><th></th>"
-        + "".join(f"<th>{fiscal.label(y)}</th>" for y in years)
+        + "".join(_year_head(y, period, words) for y in years)
         + "</tr>"
     ]
     for init in s.initiatives:
         name = _t(init.name) + (f"<br>{_state('unreported', words)}" if init.unreported else "")
+        name += "".join(f'<br><small class="series">{_t(series)}</small>' for series in monitored(init, words))
         target_cells = []
         for year in years:
-            items = [
-                f"<li>{_state(t.state, words, with_word=False)} {escape(target_label(init, t, moved))}"
-                f" <small>({escape(words(t.state))})</small></li>"
-                for t in init.targets
-                if t.fiscal_year == year
-            ]
+            items = [_target(init, t, moved, words) for t in init.targets if t.fiscal_year == year]
             target_cells.append(f'<ul class="targets">{"".join(items)}</ul>' if items else "")
         actual_cells = [
             "<br>".join(escape(describe_actual(a, words)) for a in init.actuals if a.fiscal_year == year)

@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING
 from dxroadmap import fiscal
 from dxroadmap.i18n import Words
 from dxroadmap.problems import Problem
-from dxroadmap.progress import DatedActual, InitiativeStatus, ProjectStatus, Settings, SlipItem, Summary, TargetStatus
+from dxroadmap.progress import (
+    DatedActual,
+    InitiativeStatus,
+    KpiStatus,
+    ProjectStatus,
+    Settings,
+    SlipItem,
+    Summary,
+    TargetStatus,
+)
 from dxroadmap.report.data import Moved
 from dxroadmap.safe import clean
 
@@ -63,12 +72,17 @@ class Rows:
 
 
 def meta_line(settings: Settings, as_of: date, words: Words, sep: str = " / ") -> str:
-    """`As of 2026-11-26 (R8) / Last quarter R8 Q2 / Next meeting 第3回… 2026-11-30`."""
-    year, quarter = settings.calendar.last_completed_quarter(as_of)
-    parts = [
-        f"{words('as_of')} {as_of.isoformat()} ({fiscal.label(settings.calendar.year_of(as_of))})",
-        f"{words('last_quarter')} {fiscal.label(year)} {fiscal.quarter_label(quarter)}",
-    ]
+    """`As of 2026-11-26 (R8) / Last quarter R8 Q2 / Next meeting 第3回… 2026-11-30`.
+
+    Under a 半期 or 年度 cadence, `Last report period R8 H1` (or `R8`) instead of the quarter.
+    """
+    parts = [f"{words('as_of')} {as_of.isoformat()} ({fiscal.label(settings.calendar.year_of(as_of))})"]
+    if settings.cadence == "quarter":
+        year, quarter = settings.calendar.last_completed_quarter(as_of)
+        parts.append(f"{words('last_quarter')} {fiscal.label(year)} {fiscal.quarter_label(quarter)}")
+    else:
+        period = settings.last_report_period(as_of)
+        parts.append(f"{words('last_report_period')} {period_label(period.fiscal_year, period.label, words)}")
     meeting = settings.next_meeting(as_of)
     if meeting is not None:
         parts.append(f"{words('next_meeting')} {clean(meeting.name)} {meeting.date.isoformat()}")
@@ -91,24 +105,129 @@ def bar(done: int, total: int, width: int = 10) -> str:
 
 
 def flags_text(flags: dict[str, int], words: Words) -> str:
-    return ", ".join(f"{words(kind)} {n}" for kind, n in flags.items() if n)
+    """`missed 15, unreported 1, optimistic 1`: every flag counted, in its word (a key without one as itself)."""
+    return ", ".join(f"{_word(words, kind)} {n}" for kind, n in flags.items() if n)
+
+
+def _word(words: Words, key: str) -> str:
+    try:
+        return words(key)
+    except KeyError:
+        return key
+
+
+def number(value: float | None) -> str:
+    """A value as the file would write it: `120`, `1.25`."""
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def percent(share: float) -> str:
+    """A share rounded as the progress bar rounds it: `43 %`."""
+    return f"{round(100 * share)} %"
+
+
+def period_label(year: int, period: str | None, words: Words) -> str:
+    """`R8 Q2`, `R8 上期` (`R8 H1` in English), or `R8` for the whole year (no period, or `FY`)."""
+    if not period or period == "FY":
+        return fiscal.label(year)
+    if period in ("H1", "H2"):
+        return f"{fiscal.label(year)} {words('half_' + period[1])}"
+    return f"{fiscal.label(year)} {period}"
+
+
+def actual_when(a: DatedActual, words: Words, with_year: bool = True) -> str:
+    """When an actual is for: `R8 Q2`, `R8 上期`, `R8 2026-08-15` (its 日付), `R8` (the whole year)."""
+    when = period_label(a.fiscal_year, a.period_label, words)
+    if not with_year:
+        when = when.removeprefix(fiscal.label(a.fiscal_year)).strip()
+    return f"{when} {a.date.isoformat()}".strip() if a.dated else when
 
 
 def describe_actual(a: DatedActual, words: Words) -> str:
-    """One actual as a line of the roadmap grid: `Q2 3市町村で実施 (達成: フィールドワーク)`."""
+    """One actual as a line of the roadmap grid: `Q2 3市町村で実施 (達成: フィールドワーク) [見通し: 順調]`.
+
+    Its period (`Q2`, `上期`, its 日付), what it says, the KPI value it reports, and, where set,
+    理由, 見通し and 評価.
+    """
     parts = []
-    if a.quarter:
-        parts.append(fiscal.quarter_label(a.quarter))
+    when = actual_when(a, words, with_year=False)
+    if when:
+        parts.append(when)
     if a.text:
         parts.append(a.text)
     if a.kpi is not None:
-        value = int(a.value) if isinstance(a.value, float) and a.value.is_integer() else a.value
-        parts.append(f"{a.kpi} = {value}")
+        parts.append(f"{a.kpi} = {number(a.value)}")
     if a.achieves and [n for n in a.achieves if n != a.text]:
         parts.append(f"({words('achieves')}: {', '.join(a.achieves)})")
     if a.reason:
-        parts.append(f"[{words('explained')}: {a.reason}]")
+        parts.append(f"[{words('reason')}: {a.reason}]")
+    if a.outlook:
+        parts.append(f"[{words('outlook')}: {_word(words, a.outlook)}]")
+    if a.rating:
+        parts.append(f"[{words('rating')}: {a.rating}]")
     return clean(" ".join(parts))
+
+
+def kpi_label(kpi: KpiStatus, words: Words) -> str:
+    """A KPI target with its numbers: `120現場`, then `(基準値 18, 減少)` where the file gives them."""
+    label = f"{number(kpi.target)}{kpi.unit or ''}"
+    extra = [f"{words('baseline')} {number(kpi.baseline)}"] if kpi.baseline is not None else []
+    if kpi.direction == "down":
+        extra.append(words("direction_down"))
+    return clean(label + (f" ({', '.join(extra)})" if extra else ""))
+
+
+def kpi_report(kpi: KpiStatus, words: Words) -> str | None:
+    """The latest value against the target, progress from the baseline, and when: `52 / 120 現場, 43 % (R8 Q2)`."""
+    if kpi.value is None:
+        return None
+    text = f"{number(kpi.value)} / {number(kpi.target)}" + (f" {kpi.unit}" if kpi.unit else "")
+    share = kpi.progress
+    if share is not None:
+        text += f", {percent(share)}"
+    if kpi.reported is not None:
+        text += f" ({actual_when(kpi.reported, words)})"
+    return clean(text)
+
+
+def monitored(init: InitiativeStatus, words: Words) -> list[str]:
+    """The series of each indicator reported with no target of its name: `有効求人倍率: 1.2 (R6), 1.3 (R7 Q2)`."""
+    targeted = {fiscal.text_key(t.text) for t in init.targets if t.kpi is not None}
+    series: dict[str, tuple[str, list[str]]] = {}
+    for a in init.actuals:
+        if a.kpi is None or a.value is None or fiscal.text_key(a.kpi) in targeted:
+            continue
+        series.setdefault(fiscal.text_key(a.kpi), (a.kpi, []))[1].append(f"{number(a.value)} ({actual_when(a, words)})")
+    return [clean(f"{name}: {', '.join(values)}") for name, values in series.values()]
+
+
+def shown_years(base: Sequence[int], status: ProjectStatus, period: tuple[int, int] | None) -> list[int]:
+    """The year columns of a project's grid: `base` (the plan's period) and every year that holds data.
+
+    Without a plan period, the years run without a gap from the first to the last.
+    """
+    years = set(base) | set(status.data_years())
+    if period is None and years:
+        return list(range(min(years), max(years) + 1))
+    return sorted(years)
+
+
+def outside(year: int, period: tuple[int, int] | None) -> bool:
+    """A year outside the plan's period (real plans state goals and report values beyond it)."""
+    return period is not None and not period[0] <= year <= period[1]
+
+
+def year_header(year: int, period: tuple[int, int] | None, words: Words | None = None) -> str:
+    """`R8`; a year outside the plan's period `R10*` (see `outside_legend`), or with `words` `R10 (計画期間外)`."""
+    if not outside(year, period):
+        return fiscal.label(year)
+    return f"{fiscal.label(year)} ({words('outside_period')})" if words else f"{fiscal.label(year)}*"
+
+
+def outside_legend(words: Words) -> str:
+    return f"*: {words('outside_period')}"
 
 
 def since_summary(report: ProjectSince | None, words: Words) -> str:
@@ -160,53 +279,110 @@ def _year_cell(s: Summary, year: int, words: Words) -> str:
     return f"{mark(state)} {words(state)}" if state else ""
 
 
-def target_label(init: InitiativeStatus, t: TargetStatus, moved: Moved | None) -> str:
-    """A target's text, with the year it was first planned in when it was moved: `作成 (R5→R6)`."""
+def target_label(init: InitiativeStatus, t: TargetStatus, moved: Moved | None, words: Words | None = None) -> str:
+    """A target's text, with the year it was first planned in when it was moved: `作成 (R5→R6)`.
+
+    With `words`, a KPI reads with its numbers: `導入現場数 120現場 (基準値 18)`.
+    """
     first = (moved or {}).get((fiscal.normalize(init.name), t.fiscal_year, fiscal.normalize(t.text)))
     suffix = f" ({fiscal.label(first)}→{fiscal.label(t.fiscal_year)})" if first is not None else ""
-    return clean(t.text) + suffix
+    numbers = f" {kpi_label(t.kpi, words)}" if t.kpi is not None and words is not None else ""
+    return clean(t.text) + numbers + suffix
 
 
-def show_rows(status: ProjectStatus, years: Sequence[int], words: Words, moved: Moved | None = None) -> Rows:
-    """The roadmap grid of the source document: 取組 × years, a 目標 row and a 実績 row each."""
-    header = [words("initiative"), "", *(fiscal.label(y) for y in years)]
+def target_lines(init: InitiativeStatus, t: TargetStatus, moved: Moved | None, words: Words) -> tuple[str, str | None]:
+    """A target as (its label, the latest value of a KPI against it: `52 / 120 現場, 43 % (R8 Q2)`, or None)."""
+    return target_label(init, t, moved, words), kpi_report(t.kpi, words) if t.kpi is not None else None
+
+
+def initiative_label(init: InitiativeStatus, words: Words) -> str:
+    """The name of an initiative, `? unreported` when it is, and the series of its monitored indicators."""
+    lines = [clean(init.name)]
+    if init.unreported:
+        lines.append(f"{mark('unreported')} {words('unreported')}")
+    return "\n".join([*lines, *monitored(init, words)])
+
+
+def show_rows(
+    status: ProjectStatus,
+    years: Sequence[int],
+    words: Words,
+    moved: Moved | None = None,
+    period: tuple[int, int] | None = None,
+    outside_word: bool = False,
+) -> Rows:
+    """The roadmap grid of the source document: 取組 × years, a 目標 row and a 実績 row each.
+
+    A year outside the plan's `period` is headed `R10*` (or `R10 (計画期間外)` with `outside_word`).
+    """
+    header = [words("initiative"), "", *(year_header(y, period, words if outside_word else None) for y in years)]
     rows = []
     for init in status.initiatives:
-        targets = [
-            "\n".join(f"{mark(t.state)} {target_label(init, t, moved)}" for t in init.targets if t.fiscal_year == y)
-            for y in years
-        ]
+        targets = []
+        for y in years:
+            lines = []
+            for t in init.targets:
+                if t.fiscal_year == y:
+                    label, value = target_lines(init, t, moved, words)
+                    lines.append(f"{mark(t.state)} {label}" + (f"\n  {value}" if value else ""))
+            targets.append("\n".join(lines))
         actuals = ["\n".join(describe_actual(a, words) for a in init.actuals if a.fiscal_year == y) for y in years]
-        name = clean(init.name) + (f"\n{mark('unreported')} {words('unreported')}" if init.unreported else "")
-        rows.append([name, words("targets"), *targets])
+        rows.append([initiative_label(init, words), words("targets"), *targets])
         rows.append(["", words("actuals"), *actuals])
     return Rows(header, rows)
 
 
+# The columns of `slipping_rows` (the terminal picks and merges some of them).
+SLIP_COLUMNS = (
+    "state", "project", "name", "initiative", "year", "target", "kpi_value", "due", "days_late", "explained",
+    "reason", "outlook",
+)  # fmt: skip
+
+
+def slip_year(item: SlipItem, words: Words) -> str:
+    """`R8` for a target; for an unreported initiative its period: `R8 Q2`, `R8 上期` (`R8 H1`), `R8` (the year)."""
+    return period_label(item.fiscal_year, item.period, words)
+
+
+def slip_target(item: SlipItem, words: Words) -> str:
+    """The target's text, or for an unreported initiative `R8 Q2の実績なし` / `no actual for R8 Q2`."""
+    if item.target is not None:
+        return clean(item.target)
+    return words("not_reported", period=slip_year(item, words))
+
+
+def slip_kpi(item: SlipItem, words: Words) -> str:
+    """A KPI's latest value against its target: `52 / 120 現場` (`none / 120 現場` before any report)."""
+    if item.kpi_target is None:
+        return ""
+    value = number(item.kpi_value) if item.kpi_value is not None else words("none")
+    return clean(f"{value} / {number(item.kpi_target)}" + (f" {item.unit}" if item.unit else ""))
+
+
+def slip_outlook(item: SlipItem, words: Words) -> str:
+    """The latest outlook; `順調 (楽観)` / `on track (optimistic)` where it says 順調 of a late item."""
+    text = _word(words, item.outlook) if item.outlook else ""
+    return f"{text} ({words('optimistic')})" if item.disagrees else text
+
+
 def slipping_rows(items: Sequence[SlipItem], words: Words) -> Rows:
-    header = [
-        words("state"), words("project"), words("initiative"), words("year"), words("target"),
-        words("due"), words("days_late"), words("explained"), words("outlook"),
-    ]  # fmt: skip
+    header = [words(key) for key in SLIP_COLUMNS]
     rows = []
     for item in items:
-        year = fiscal.label(item.fiscal_year) + (f" {fiscal.quarter_label(item.quarter)}" if item.quarter else "")
-        target = (
-            clean(item.target)
-            if item.target is not None
-            else words("not_reported", quarter=fiscal.quarter_label(item.quarter or 0))
-        )
         rows.append(
             [
                 f"{mark(item.state)} {words(item.state)}",
-                item.project,
+                clean(item.project),
+                clean(item.name),
                 clean(item.initiative),
-                year,
-                target,
+                slip_year(item, words),
+                slip_target(item, words),
+                slip_kpi(item, words),
                 item.due.isoformat(),
                 str(item.days_late) if item.days_late >= 0 else words("behind_pace"),
                 words("yes") if item.explained else words("no"),
-                words(item.outlook) if item.outlook else "",
+                clean(item.reason or ""),
+                slip_outlook(item, words),
             ]
         )
     return Rows(header, rows)
@@ -291,7 +467,11 @@ def markdown_report(report: Report) -> str:
             f"- {words('state')}: {mark(s.state)} {words(s.state)} ({s.counts.done}/{s.counts.due}/{s.counts.total})",
         ]
         parts.append("\n".join(lines) + "\n")
-        parts.append(to_markdown(show_rows(s, years, words, moved.get(s.project.id))))
+        period = report.settings.period
+        shown = shown_years(years, s, period)
+        parts.append(to_markdown(show_rows(s, shown, words, moved.get(s.project.id), period)))
+        if any(outside(y, period) for y in shown):
+            parts.append(f"{outside_legend(words)}\n")
     return "\n".join(parts)
 
 

@@ -21,20 +21,27 @@ from rich.text import Text
 from dxroadmap import fiscal
 from dxroadmap.i18n import Words
 from dxroadmap.problems import Problem
-from dxroadmap.progress import ProjectStatus, Settings, SlipItem, Summary, worst_first
+from dxroadmap.progress import InitiativeStatus, ProjectStatus, Settings, SlipItem, Summary, TargetStatus, worst_first
 from dxroadmap.report.data import Moved
 from dxroadmap.report.tables import (
     MARKS,
     bar,
+    describe_actual,
     flags_text,
     history_rows,
     legend,
     mark,
     meta_line,
+    monitored,
+    outside,
+    outside_legend,
     show_rows,
     since_summary,
-    slipping_rows,
-    target_label,
+    slip_kpi,
+    slip_outlook,
+    slip_target,
+    slip_year,
+    target_lines,
 )
 from dxroadmap.safe import clean
 
@@ -147,7 +154,8 @@ def status(
         return Text(flags_text(flags, words), style="bold red" if any(flags.values()) else "")
 
     blank = [Text("") for _ in shown_years]
-    grand = {"done": 0, "due": 0, "total": 0, "missed": 0, "slipping": 0, "unreported": 0}
+    kinds = list(dict.fromkeys(kind for s in statuses for kind in s.flags))  # every flag the projects count
+    grand = dict.fromkeys(["done", "due", "total", *kinds], 0)
     shown = {id(s) for s in worst_first(statuses)[:limit]} if limit is not None and len(statuses) > limit else None
     for field, group in groupby(statuses, key=lambda s: s.field):
         members = list(group)
@@ -172,16 +180,16 @@ def status(
                 )
             )
         sums = {k: sum(getattr(s.counts, k) for s in members) for k in ("done", "due", "total")}
-        sums |= {k: sum(s.flags[k] for s in members) for k in ("missed", "slipping", "unreported")}
+        sums |= {k: sum(s.flags.get(k, 0) for s in members) for k in kinds}
         label = Text(f"{words('total')} {clean(field)} ({len(members)})", style="italic")
-        flags = {k: sums[k] for k in ("missed", "slipping", "unreported")}
+        flags = {k: sums[k] for k in kinds}
         table.add_row(
             *row(label, "", Text(""), sums["done"], sums["due"], sums["total"], blank, flag_text(flags)),
             end_section=True,
         )
         grand = {k: grand[k] + sums[k] for k in grand}
     label = Text(f"{words('total')} ({len(statuses)})", style="bold")
-    flags = {k: grand[k] for k in ("missed", "slipping", "unreported")}
+    flags = {k: grand[k] for k in kinds}
     table.add_row(*row(label, "", Text(""), grand["done"], grand["due"], grand["total"], blank, flag_text(flags)))
     out.print(table if statuses else Text(words("no_projects")))
     if shown is not None:
@@ -220,28 +228,33 @@ def show(
         f"{s.counts.done}/{s.counts.due}/{s.counts.total}  {bar(s.counts.done, s.counts.total)}",
     )
     grid = Table(box=box.SQUARE, show_lines=True, pad_edge=False)
-    rows = show_rows(s, years, words, moved)
+    rows = show_rows(s, years, words, moved, settings.period)
     grid.add_column(rows.header[0], overflow="fold", ratio=2)
     grid.add_column("", no_wrap=True)
     for label in rows.header[2:]:
         grid.add_column(label, overflow="fold", ratio=2)
-    for init, actual_row in zip(s.initiatives, rows.rows[1::2], strict=True):
+
+    def target(init: InitiativeStatus, t: TargetStatus) -> Text:
+        label, value = target_lines(init, t, moved, words)
+        cell = Text.assemble(Text(mark(t.state), style=STYLES[t.state]), " ", Text(label))
+        return cell.append(f"\n  {value}", style="italic") if value else cell
+
+    for init in s.initiatives:
         name = _text(init.name)
         if init.unreported:
             name.append(f"\n{mark('unreported')} {words('unreported')}", style=STYLES["unreported"])
-        cells = [
-            Text("\n").join(
-                Text.assemble(Text(mark(t.state), style=STYLES[t.state]), " ", Text(target_label(init, t, moved)))
-                for t in init.targets
-                if t.fiscal_year == year
-            )
-            for year in years
-        ]
+        for series in monitored(init, words):
+            name.append(f"\n{series}", style="dim")
+        cells = [Text("\n").join(target(init, t) for t in init.targets if t.fiscal_year == year) for year in years]
+        actuals = [Text("\n").join(Text(describe_actual(a, words)) for a in init.actuals if a.fiscal_year == year)
+                   for year in years]  # fmt: skip
         grid.add_row(name, words("targets"), *cells)
-        grid.add_row("", words("actuals"), *(Text(cell) for cell in actual_row[2:]))
+        grid.add_row("", words("actuals"), *actuals)
     out.print(head)
     out.print(grid)
     out.print(Text(f"{words('legend')}: {legend(words)}", style="dim"))
+    if any(outside(year, settings.period) for year in years):
+        out.print(Text(outside_legend(words), style="dim"))
 
 
 def slipping(out: Console, items: Sequence[SlipItem], words: Words, limit: int | None = None) -> None:
@@ -251,20 +264,45 @@ def slipping(out: Console, items: Sequence[SlipItem], words: Words, limit: int |
         return
     rest = len(items) - limit if limit is not None and len(items) > limit else 0
     shown_items = items[: len(items) - rest]
-    rows = slipping_rows(shown_items, words)
-    # on a narrow terminal the due date, then whether it is explained and the outlook give way
-    shown = [
-        i for i in range(len(rows.header)) if out.width >= 140 or i not in ((5, 7, 8) if out.width < 100 else (5,))
-    ]
+    # on a narrow terminal the due date gives way, then the reason and the outlook move under the target
+    with_due = out.width >= 140
+    with_notes = out.width >= 100
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for i in shown:
-        numeric = i == 6
-        table.add_column(
-            rows.header[i], overflow="fold", justify="right" if numeric else "left", no_wrap=i in (0, 3, 5, 6),
-            min_width=8 if i in (1, 2, 4) else None,
-        )  # fmt: skip
-    for item, row in zip(shown_items, rows.rows, strict=True):
-        cells = [Text(row[i], style=STYLES[item.state]) if i == 0 else Text(row[i]) for i in shown]
+    table.add_column(words("state"), no_wrap=True)
+    table.add_column(words("project"), overflow="fold", min_width=8, ratio=2)
+    table.add_column(words("initiative"), overflow="fold", min_width=8, ratio=2)
+    table.add_column(words("year"), no_wrap=True)
+    table.add_column(words("target"), overflow="fold", min_width=8, ratio=3)
+    if with_due:
+        table.add_column(words("due"), no_wrap=True)
+    table.add_column(words("days_late"), justify="right", no_wrap=True)
+    if with_notes:
+        table.add_column(words("reason"), overflow="fold", min_width=8, ratio=3)
+        table.add_column(words("outlook"), overflow="fold", min_width=6, ratio=1)
+    for item in shown_items:
+        project = Text.assemble(clean(item.project), Text(f"\n{clean(item.name)}", style="dim") if item.name else "")
+        target = Text(slip_target(item, words))
+        kpi = slip_kpi(item, words)
+        if kpi:
+            target.append(f"\n{kpi}", style="italic")
+        reason = Text(clean(item.reason or ""))
+        outlook = Text(slip_outlook(item, words), style="bold" if item.disagrees else "")
+        if not with_notes:
+            if item.reason:
+                target.append(f"\n{words('reason')}: {clean(item.reason)}", style="dim")
+            if item.outlook:
+                target.append(f"\n{words('outlook')}: ", style="dim").append_text(outlook)
+        days = str(item.days_late) if item.days_late >= 0 else words("behind_pace")
+        cells = [
+            Text(f"{mark(item.state)} {words(item.state)}", style=STYLES[item.state]),
+            project,
+            _text(item.initiative),
+            Text(slip_year(item, words)),
+            target,
+            *([Text(item.due.isoformat())] if with_due else []),
+            Text(days),
+            *([reason, outlook] if with_notes else []),
+        ]
         table.add_row(*cells)
     out.print(table)
     if rest:

@@ -26,7 +26,19 @@ from openpyxl.worksheet.worksheet import Worksheet
 from dxroadmap import fiscal
 from dxroadmap.i18n import Words
 from dxroadmap.progress import ProjectStatus, Settings, SlipItem, worst
-from dxroadmap.report.tables import MARKS, Report, describe_actual, flags_text, meta_line, slipping_rows, target_label
+from dxroadmap.report.tables import (
+    MARKS,
+    SLIP_COLUMNS,
+    Report,
+    describe_actual,
+    flags_text,
+    initiative_label,
+    meta_line,
+    shown_years,
+    slipping_rows,
+    target_lines,
+    year_header,
+)
 from dxroadmap.safe import clean
 
 # Fill (background) and font colour per state; the mark and the word carry the meaning too.
@@ -133,7 +145,8 @@ def workbook(report: Report) -> bytes:
     _slipping(slips, items, words)
     for status in statuses:
         ws = book.create_sheet(sheet_title(status.project.id.replace("/", "-"), taken))
-        _roadmap(ws, status, years, words, (moved or {}).get(status.project.id))
+        shown = shown_years(years, status, settings.period)
+        _roadmap(ws, status, shown, words, (moved or {}).get(status.project.id), settings.period)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -200,10 +213,14 @@ def _slipping(ws: Worksheet, items: Sequence[SlipItem], words: Words) -> None:
     rows = slipping_rows(items, words)
     _header(ws, 1, rows.header)
     widths = {i: width(h) for i, h in enumerate(rows.header, 1)}
+    days = SLIP_COLUMNS.index("days_late") + 1
+    outlook = SLIP_COLUMNS.index("outlook") + 1
     for r, (item, cells) in enumerate(zip(items, rows.rows, strict=True), 2):
         _state_cell(ws, r, 1, item.state, words)
         for column, value in enumerate(cells[1:], 2):
-            _put(ws, r, column, int(value) if column == 7 and value.isdigit() else value, alignment=WRAP, border=BOX)
+            _put(ws, r, column, int(value) if column == days and value.isdigit() else value, alignment=WRAP, border=BOX)
+        if item.disagrees:  # 順調 said of a late item: as visible as the state
+            ws.cell(row=r, column=outlook).font = Font(color=INKS["slipping"], bold=True)
         for column, value in enumerate(cells, 1):
             widths[column] = max(widths[column], width(value))
     _fit(ws, widths, cap=40)
@@ -217,8 +234,12 @@ def _roadmap(
     years: Sequence[int],
     words: Words,
     moved: dict[tuple[str, int, str], int] | None,
+    period: tuple[int, int] | None = None,
 ) -> None:
-    """The source document's layout: a header of 政策分野/事業名/担当課/概要, then 取組 × years."""
+    """The source document's layout: a header of 政策分野/事業名/担当課/概要, then 取組 × years.
+
+    A year outside the plan's `period` (it holds data) is headed `R10 (計画期間外)`.
+    """
     roadmap = s.project.roadmap
     last = 2 + len(years)
     rows = [(words("field"), roadmap.field), (words("name"), roadmap.name), (words("owner"), roadmap.owner)]
@@ -233,12 +254,11 @@ def _roadmap(
     head = len(rows) + 2
     _state_cell(ws, head - 1, 1, s.state, words)
     _put(ws, head - 1, 2, f"{words('done_due_total')} {s.counts.done}/{s.counts.due}/{s.counts.total}")
-    _header(ws, head, [words("initiative"), "", *(fiscal.label(y) for y in years)])
+    _header(ws, head, [words("initiative"), "", *(year_header(y, period, words) for y in years)])
     row = head
     for init in s.initiatives:
         row += 1
-        name = init.name + (f"\n{MARKS['unreported']} {words('unreported')}" if init.unreported else "")
-        _put(ws, row, 1, name, alignment=WRAP, border=BOX, font=Font(bold=True))
+        _put(ws, row, 1, initiative_label(init, words), alignment=WRAP, border=BOX, font=Font(bold=True))
         ws.merge_cells(start_row=row, start_column=1, end_row=row + 1, end_column=1)
         _put(ws, row, 2, words("targets"), alignment=WRAP, border=BOX)
         _put(ws, row + 1, 2, words("actuals"), alignment=WRAP, border=BOX)
@@ -247,17 +267,22 @@ def _roadmap(
             targets = [t for t in init.targets if t.fiscal_year == year]
             if targets:
                 rich = CellRichText()
+                lines = 0
                 for i, t in enumerate(targets):
                     prefix = "\n" if i else ""
                     ink = Color(rgb=INKS[t.state])
                     rich.append(TextBlock(InlineFont(color=ink, b=True), f"{prefix}{MARKS[t.state]} "))
-                    label = clean(target_label(init, t, moved))
-                    rich.append(TextBlock(InlineFont(color=ink), f"{label} ({words(t.state)})"))
+                    text, reported = target_lines(init, t, moved, words)
+                    rich.append(TextBlock(InlineFont(color=ink), f"{clean(text)} ({words(t.state)})"))
+                    if reported:  # the KPI's latest value against the target, its progress and period
+                        rich.append(TextBlock(InlineFont(color=ink, i=True), f"\n  {clean(reported)}"))
+                    lines += 2 if reported else 1
                 fill = PatternFill("solid", fgColor=FILLS[worst(t.state for t in targets)])
                 _put(ws, row, 3 + offset, rich, alignment=WRAP, border=BOX, fill=fill)
+                lines_needed = max(lines_needed, 2 * lines)
             actuals = "\n".join(describe_actual(a, words) for a in init.actuals if a.fiscal_year == year)
             _put(ws, row + 1, 3 + offset, actuals, alignment=WRAP, border=BOX)
-            lines_needed = max(lines_needed, 2 * len(targets), 2 * actuals.count("\n") + 2)
+            lines_needed = max(lines_needed, 2 * actuals.count("\n") + 2)
         ws.row_dimensions[row].height = 15 * lines_needed
         row += 1
     ws.column_dimensions["A"].width = 24
