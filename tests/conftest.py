@@ -21,6 +21,15 @@ AS_OF = "2026-11-26"
 ENV = {"COLUMNS": "200", "NO_COLOR": "1", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "DXROADMAP_LANG": ""}
 
 Run = Callable[..., Result]
+INTERNAL_ERROR = 70  # the exit code of a bug (dxroadmap.guard.INTERNAL): no test expects it, ever
+
+
+def no_crash(code: int, *output: str | bytes | None) -> None:
+    """Fail on an internal error (exit 70) of the command, whatever the test expected, showing what it printed."""
+    if code == INTERNAL_ERROR:
+        shown = "\n".join(o.decode("utf-8", "replace") if isinstance(o, bytes) else o for o in output if o)
+        pytest.fail(f"dxroadmap crashed (exit {INTERNAL_ERROR}, an internal error):\n{shown}")
+
 
 # Commands run as subprocesses (their environment copied at import) share one cache folder of this
 # test session, never the user's; in-process runs get one each (`own_cache`).
@@ -82,6 +91,7 @@ def run(monkeypatch: pytest.MonkeyPatch) -> Run:
         if cwd is not None:
             monkeypatch.chdir(cwd)
         result = CliRunner().invoke(app, list(args), env={**ENV, **(env or {})}, catch_exceptions=False)
+        no_crash(result.exit_code, result.output)
         assert "Traceback" not in result.output
         return result
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dxroadmap import schema
-from tests.conftest import AS_OF, EXAMPLES, PROJECT, ROADMAPS, SEED_PLAN, Run
+from tests.conftest import AS_OF, EXAMPLES, PROJECT, ROADMAPS, SEED_PLAN, Run, no_crash
 
 SEED_NAME = "暮らし・まちのDX創出基盤の構築"
 INIT2 = "デジタル実装支援"
@@ -306,12 +306,27 @@ def test_schema_command_prints_and_writes(run: Run, seed_repo: Path) -> None:
 
 def test_schema_lists_the_japanese_keys_and_year_pattern() -> None:
     roadmap = schema.schemas()["roadmap.schema.json"]
-    assert set(roadmap["properties"]) == {"政策分野", "事業名", "担当課", "概要", "取組方針", "備考", "取組"}
+    assert set(roadmap["properties"]) == {
+        "政策分野",
+        "事業名",
+        "担当課",
+        "概要",
+        "取組方針",
+        "備考",
+        "報告頻度",
+        "取組",
+    }
+    kpi = roadmap["definitions"]["KpiTarget"]["properties"]
+    assert {"基準年度", "基準日"} <= set(kpi)
+    entry = roadmap["definitions"]["ActualEntry"]["properties"]
+    assert {"半期", "評価"} <= set(entry)
+    plan = schema.schemas()["plan.schema.json"]
+    assert {"報告頻度", "評価区分"} <= set(plan["properties"])
     targets = roadmap["definitions"]["Initiative"]["properties"]["目標"]
     import re
 
     pattern = re.compile(targets["propertyNames"]["pattern"])
-    for good in ("R5", "令和5年度", "FY2023", "2023年度", "2023年度(令和5年度)", "令和元年度"):
+    for good in ("R5", "令和5年度", "FY2023", "2023年度", "2023年度(令和5年度)", "令和元年度", "H30", "平成30年度"):
         assert pattern.match(good), good
     assert not pattern.match("X5")
 
@@ -363,6 +378,7 @@ def _complete(shell_env: dict[str, str], cwd: Path) -> str:
     env |= {"LANG": "C.UTF-8", **shell_env}
     script = str(Path(sys.executable).with_name("dxroadmap"))  # completion keys on the program's name
     proc = subprocess.run([script], cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    no_crash(proc.returncode, proc.stdout, proc.stderr)
     return proc.stdout
 
 

@@ -57,7 +57,7 @@ from dxroadmap.model import Project, Roadmap
 from dxroadmap.problems import CODES, WARNINGS, Problem
 from dxroadmap.progress import Settings
 from dxroadmap.report import data as report_data
-from tests.conftest import SEED_PLAN
+from tests.conftest import INTERNAL_ERROR, SEED_PLAN
 
 # --- hypothesis profiles -------------------------------------------------------------------
 
@@ -156,7 +156,8 @@ class Case:
     `query` names the hostile project for `show`/`record`; `resolves` when that finds a valid
     project, and `writes` what a record into it may change. `simple`: the hostile part is one
     regular file `hostile.yaml`, so the review log sees it too. `deny`: names made unreadable.
-    `isolate`: may hang or eat memory, so it runs in subprocesses with limits.
+    `isolate`: may hang or eat memory, so it runs in subprocesses with limits. `plan`: the plan is
+    what is broken, so every command but `validate` stops with its problems (exit 1, nothing written).
     """
 
     id: str
@@ -169,6 +170,7 @@ class Case:
     simple: bool = False
     deny: tuple[str, ...] = ()
     isolate: bool = False
+    plan: bool = False
     plan_rule: bool = False  # invalid only by the plan's rules, which the review log does not apply
     warns: frozenset[str] = frozenset()  # warnings `validate` must print (the layout stays valid)
 
@@ -204,7 +206,7 @@ def edit_case(
 
 
 def plan_case(id: str, content: str | bytes, codes: tuple[str, ...] = (), any_of: tuple[str, ...] = ()) -> Case:
-    return Case(id, put("_plan.yaml", content), frozenset(codes), frozenset(any_of))
+    return Case(id, put("_plan.yaml", content), frozenset(codes), frozenset(any_of), plan=True)
 
 
 def layout_case(id: str, build: Build, codes: tuple[str, ...] = (), **kw: Any) -> Case:
@@ -470,12 +472,12 @@ HOSTILE: list[Case] = [
     plan_case("plan-empty", "", ("empty-file",)),
     plan_case("plan-too-large", PLAN + "# " + "x" * (2 << 20) + "\n", ("too-large",)),
     plan_case("plan-wrong-type", PLAN.replace("期間: {開始: R5, 終了: R9}", "期間: [R5, R9]"), ("wrong-type",)),
-    layout_case("plan-directory", _plan_directory, ("unreadable",)),
-    layout_case("plan-symlink-outside", _plan_link("../outside/plan.yaml"), ("outside-root",)),
+    layout_case("plan-directory", _plan_directory, ("unreadable",), plan=True),
+    layout_case("plan-symlink-outside", _plan_link("../outside/plan.yaml"), ("outside-root",), plan=True),
     # may hang or eat memory: run in subprocesses
     layout_case("fifo", _fifo, ("unreadable",), isolate=True),
     layout_case("symlink-dev-zero", _link("hostile.yaml", "/dev/zero"), ("outside-root",), isolate=True),
-    layout_case("plan-symlink-dev-zero", _plan_link("/dev/zero"), ("outside-root",), isolate=True),
+    layout_case("plan-symlink-dev-zero", _plan_link("/dev/zero"), ("outside-root",), isolate=True, plan=True),
 ]
 IN_PROCESS = [c for c in HOSTILE if not c.isolate]
 ISOLATED = [c for c in HOSTILE if c.isolate]
@@ -721,6 +723,7 @@ def check_command(
     assert not out.timed_out, f"killed after {out.seconds:.1f} s: it did not finish; {context}"
     assert "Traceback" not in out.output, context
     assert "internal error" not in out.output, context
+    assert out.exit_code != INTERNAL_ERROR, context
     assert unsafe(out.output) == [], (unsafe(out.output), context)
     assert SECRET_TOKEN not in out.output, f"a file outside the roadmaps directory was read: {context}"
     assert out.seconds < limit, f"{out.seconds:.1f} s: {context}"
@@ -729,6 +732,14 @@ def check_command(
     wrote = changed(before, after)
     exit_if_invalid = 1 if case.invalid else 0
 
+    if case.plan and command != "validate":
+        # a broken plan stops every command that depends on its settings: its problems listed, nothing written
+        assert out.exit_code == 1, context
+        assert out.stdout == "", context
+        assert lines and lines[0].startswith("dxroadmap: "), context
+        assert_codes(case, codes_in(lines), context)
+        assert wrote == set(), f"{command} wrote {sorted(wrote)}\n{context}"
+        return
     if command == "validate":
         printed = [line for line in out.stdout.split("\n") if line.strip()]
         for line in printed:
@@ -1712,7 +1723,7 @@ def parse_bytes(raw: bytes, chosen: Settings) -> tuple[Roadmap | None, list[Prob
 
 
 def check_parsed(raw: bytes, model: Roadmap | None, problems: list[Problem]) -> None:
-    assert (model is None) == bool(problems), (model, problems)
+    assert (model is None) == any(not p.warning for p in problems), (model, problems)  # warnings leave it valid
     text = raw.decode("utf-8", "replace")
     breaks = len(re.findall(r"\r\n|[\r\n\x85\u2028\u2029]", text))
     widest = max((len(line) for line in raw.splitlines()), default=0)
@@ -1745,7 +1756,7 @@ def test_fuzz_hostile_bytes_never_raise() -> None:
         check_parsed(raw, model, problems)
         if model is not None:
             again, more = parse_bytes(raw, chosen)
-            assert more == [] and again == model, "a valid file loaded to another model the second time"
+            assert more == problems and again == model, "a valid file loaded to another model the second time"
             exercise(model, chosen)
         # nothing left behind in the parser: the good roadmap still reads as before
         assert store.parse_roadmap(GOOD, "good.yaml", SETTINGS_CHOICES[1]) == (GOOD_MODEL, [])
@@ -1764,7 +1775,7 @@ def test_fuzz_near_valid_roadmaps_load_the_same_twice() -> None:
         event("valid" if model is not None else f"invalid: {problems[0].code}")
         check_parsed(raw, model, problems)
         if model is not None:
-            assert parse_bytes(raw, chosen) == (model, [])
+            assert parse_bytes(raw, chosen) == (model, problems)
             assert model.name == doc["事業名"]
             exercise(model, chosen)
 

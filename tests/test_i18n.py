@@ -13,7 +13,7 @@ import pytest
 
 from dxroadmap import i18n
 from dxroadmap.catalog import MESSAGES
-from tests.conftest import AS_OF, Run
+from tests.conftest import AS_OF, Run, no_crash
 
 COMMANDS = ["status", "show", "slipping", "validate", "schema", "record", "new", "export", "history"]
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -61,7 +61,7 @@ def test_the_locale_chooses_the_language(monkeypatch: pytest.MonkeyPatch, env: d
 def _dxroadmap(*args: str, lang: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "DXROADMAP_LANG")}
     env |= {"LANG": lang, "COLUMNS": "200", "NO_COLOR": "1"}
-    return subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "dxroadmap", *args],
         check=False,
         cwd=cwd,
@@ -70,6 +70,8 @@ def _dxroadmap(*args: str, lang: str, cwd: Path) -> subprocess.CompletedProcess[
         text=True,
         timeout=60,
     )
+    no_crash(done.returncode, done.stdout, done.stderr)
+    return done
 
 
 @pytest.mark.parametrize("command", COMMANDS)

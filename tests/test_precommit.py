@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import INTERNAL_ERROR, no_crash
+
 PROJECT = Path(__file__).resolve().parent.parent
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 TIMEOUT = 300
@@ -48,9 +50,12 @@ def _commit_all(path: Path, message: str, env: dict[str, str]) -> str:
 
 
 def _pre_commit(cwd: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    done = subprocess.run(
         [str(PRE_COMMIT), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
     )
+    if f"- exit code: {INTERNAL_ERROR}\n" in done.stdout:  # a hook (dxroadmap) crashed
+        no_crash(INTERNAL_ERROR, done.stdout, done.stderr)
+    return done
 
 
 def _output(done: subprocess.CompletedProcess[str]) -> str:

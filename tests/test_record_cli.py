@@ -26,7 +26,7 @@ from dxroadmap import store
 from dxroadmap.model import ActualEntry, Roadmap
 from dxroadmap.problems import StoreError
 from dxroadmap.progress import Settings
-from tests.conftest import AS_OF, ENV, Run
+from tests.conftest import AS_OF, ENV, Run, no_crash
 
 SEED_ID = "kurashi-dx-kiban"
 SEED_REL = Path("roadmaps") / "kurashi-dx-kiban.yaml"
@@ -76,7 +76,7 @@ def cli(
     *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 30
 ) -> subprocess.CompletedProcess[str]:
     """The installed command in a subprocess."""
-    return subprocess.run(
+    done = subprocess.run(
         [str(DXROADMAP), *args],
         cwd=cwd,
         env={**SUB_ENV, **(env or {})},
@@ -85,6 +85,8 @@ def cli(
         timeout=timeout,
         check=False,
     )
+    no_crash(done.returncode, done.stdout, done.stderr)
+    return done
 
 
 def notes(roadmap: Roadmap, index: int, year: int = R8) -> list[str | None]:
@@ -771,9 +773,11 @@ class Terminal:
         while self._read() and not self.closed:
             pass
         try:
-            return self.proc.wait(timeout=max(0.1, self.deadline - time.monotonic()))
+            code = self.proc.wait(timeout=max(0.1, self.deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             pytest.fail(f"the command did not end; the terminal showed:\n{self.text}")
+        no_crash(code, self.text)
+        return code
 
     def close(self) -> None:
         if self.proc.poll() is None:

@@ -1,6 +1,37 @@
-"""`python -m dxroadmap`."""
+"""`python -m dxroadmap` and the `dxroadmap` command.
 
-from dxroadmap.cli import main
+How the process ends (Ctrl-C, closed streams, internal errors: `dxroadmap.guard`) is set up
+before the command line and its libraries are imported, so that Ctrl-C during start-up ends as
+it does later: one line, exit 130, no traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False  # not `typing`: nothing slow before Ctrl-C is answered
+if TYPE_CHECKING:
+    from typing import NoReturn
+
+
+def main() -> NoReturn:
+    try:
+        from dxroadmap import guard
+
+        guard.install()
+        guard.run(_command_line)
+    except KeyboardInterrupt:  # before `guard` took over: Python's own handler raised it
+        if sys.stderr is not None:
+            sys.stderr.write("dxroadmap: interrupted\n")
+        os._exit(130)
+
+
+def _command_line() -> None:
+    from dxroadmap.cli import app
+
+    app()
+
 
 if __name__ == "__main__":
     main()

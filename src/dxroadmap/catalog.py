@@ -293,6 +293,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}: 書き込めません({reason})。ファイルは変更されていません",
         "{path}: cannot write ({reason}); the file is unchanged",
     ),
+    "store.cannot_write_stream": ("{path}: 書き込めません({reason})", "{path}: cannot write ({reason})"),
+    "store.output_refused": (
+        "{path} は{kind}です。書き込みません(ファイル名、FIFO、キャラクタデバイス、または - を指定してください)",
+        "{path} is {kind}: not written (give a file name, a FIFO, a character device or -)",
+    ),
+    "store.kind_directory": ("フォルダ", "a folder"),
+    "store.kind_socket": ("ソケット", "a socket"),
+    "store.kind_block": ("ブロックデバイス", "a block device"),
+    "store.kind_special": ("特殊ファイル", "a special file"),
+    "store.plan_invalid": (
+        "計画ファイル {path} に問題が {count} 件あります。計画の設定を使うコマンドは実行せず、何も書き込んでいません。"
+        "先に直してください:",
+        "the plan {path} has {count} problem(s): nothing was done, since this command depends on its "
+        "settings. Fix it first:",
+    ),
     # --- record
     "record.give_initiative": (
         "-i/--initiative で取組を指定してください(名称、その一部、または番号): {listing}",
@@ -410,9 +425,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "new.first_initiative": ("最初の取組の名称", "The first initiative's name"),
     # --- the command line
     "cli.internal": (
-        "内部エラー: {kind}: {message}(DXROADMAP_DEBUG=1 で詳細を表示)",
-        "internal error: {kind}: {message} (set DXROADMAP_DEBUG=1 for details)",
+        "内部エラー: {kind}: {message}(トレースバックを {path} に保存しました)",
+        "internal error: {kind}: {message} (traceback saved in {path})",
     ),
+    "cli.internal_unsaved": (
+        "内部エラー: {kind}: {message}(トレースバックを保存できません: {reason})",
+        "internal error: {kind}: {message} (traceback not saved: {reason})",
+    ),
+    "cli.interrupted": ("中断しました", "interrupted"),
+    "cli.stdout_closed": ("標準出力が閉じています", "standard output is closed"),
+    "cli.stdout_failed": ("標準出力に書き込めません: {reason}", "cannot write to standard output: {reason}"),
     "cli.no_field": ("政策分野 {field} はありません。政策分野: {fields}", "no field {field}; fields: {fields}"),
     "cli.give_project": ("事業(ID またはその一部)を指定してください", "give PROJECT (a project id, or part of one)"),
     "cli.nothing_written": ("何も書き込んでいません", "nothing written"),

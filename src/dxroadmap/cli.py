@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 
-from dxroadmap import __version__, fiscal, i18n
+from dxroadmap import __version__, fiscal, guard, i18n
 from dxroadmap.i18n import t
 from dxroadmap.problems import StoreError
 
@@ -51,7 +51,9 @@ def _complete_project(ctx: typer.Context, incomplete: str) -> list[str]:
         root = store.find_root(next(iter(ctx.params.get("dir") or []), None))
     except StoreError:
         return []
-    ids = [store.project_id(root, path) for path in store.project_files(root)]
+    from dxroadmap.safe import clean
+
+    ids = [clean(store.project_id(root, path)) for path in store.project_files(root)]  # as shown, as `pick` takes
     return [pid for pid in ids if pid.startswith(incomplete)] or [pid for pid in ids if incomplete in pid]
 
 
@@ -134,8 +136,7 @@ def _context(dir: list[Path] | None, as_of: str | None, lang: Lang | None, no_co
     low, high = AS_OF_RANGE
     if day is not None and not low <= day <= high:
         raise typer.BadParameter(t("cli.as_of_range", low=low.isoformat(), high=high.isoformat()), param_hint="--as-of")
-    if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(encoding="utf-8")
+    guard.configure_output(sys.stdout)  # UTF-8 into pipes and files; at a terminal, its encoding, never an error
     if os.environ.get("NO_COLOR"):
         no_color = True
     return Context(list(dir or []), day or date.today(), i18n.Words(chosen), no_color)
@@ -146,7 +147,10 @@ R = TypeVar("R")
 
 
 def _errors_are_lines(command: Callable[P, R]) -> Callable[P, R]:
-    """Refused requests become one line on stderr and exit 1; nothing prints a traceback."""
+    """Refused requests become one line on stderr and exit 1; a bug exits 70; nothing prints a traceback.
+
+    A closed pipe on stdout exits 141 quietly; Ctrl-C (130) is left to `guard`, which says it.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -154,21 +158,31 @@ def _errors_are_lines(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except StoreError as exc:
             _fail(str(exc))
-        except (typer.Exit, typer.Abort, typer.BadParameter, SystemExit, KeyboardInterrupt):
+        except typer.Abort:
+            if guard.interrupted():  # Ctrl-C at a prompt: an interrupt, not Typer's "Aborted!"
+                raise KeyboardInterrupt from None
+            raise
+        except (typer.Exit, typer.BadParameter, SystemExit, KeyboardInterrupt):
             raise  # Typer's own: usage errors exit 2
-        except Exception as exc:  # the tool's own failure: still one line, never a traceback
+        except BrokenPipeError:  # the reader of stdout has gone (`| head -1`): nothing more to say
+            guard.silence_stdout()
+            raise typer.Exit(guard.BROKEN_PIPE) from None
+        except Exception as exc:  # the tool's own failure: one line and the saved traceback's path
             if os.environ.get("DXROADMAP_DEBUG"):
                 raise
-            _fail(t("cli.internal", kind=type(exc).__name__, message=exc))
+            failure = guard.output_failure(exc)  # stdout unwritable (read-only, disk full): a refusal, not a bug
+            if failure is not None:
+                _fail(failure)
+            _fail(guard.internal_error(exc), guard.INTERNAL)
 
     return wrapper
 
 
-def _fail(message: str) -> NoReturn:
+def _fail(message: str, code: int = 1) -> NoReturn:
     from dxroadmap.safe import clean
 
     sys.stderr.write(f"dxroadmap: {clean(message)}\n")
-    raise typer.Exit(1)
+    raise typer.Exit(code)
 
 
 def _load(ctx: Context, project: str | None = None) -> Portfolio:
@@ -230,10 +244,14 @@ class Gathered:
         return list(dict.fromkeys(name for group in self.groups for name in group.settings.fields))
 
 
-def _gather(ctx: Context, only: Sequence[Path] | None = None, root: Path | None = None) -> Gathered:
+def _gather(
+    ctx: Context, only: Sequence[Path] | None = None, root: Path | None = None, report_plan: bool = False
+) -> Gathered:
     """Each `--dir` (or only `only`, under `root`): its plan and its files, each file once.
 
-    Ids that more than one directory holds get the directory's name in front (`_labels`).
+    A plan with problems stops the command (`store.PlanError`); with `report_plan` (`validate`)
+    its problems are reported with the files' instead. Ids that more than one directory holds
+    get the directory's name in front (`_labels`).
     """
     from dxroadmap import store
     from dxroadmap.progress import Settings
@@ -244,8 +262,12 @@ def _gather(ctx: Context, only: Sequence[Path] | None = None, root: Path | None 
     checked = 0
     seen: set[str] = set()  # with several directories, one inside another: each file once
     for folder in roots:
-        plan, plan_problems = store.load_plan(folder)
-        problems += plan_problems
+        try:
+            settings = store.load_settings(folder)[1]
+        except store.PlanError as exc:
+            if not report_plan:
+                raise
+            settings, problems = Settings(), problems + exc.problems  # the files still checked, by the defaults
         walked = store.walk(folder, problems) if only is None else None
         checked += len(walked) if walked is not None else len(only or ())
         named = store.roadmap_files(folder, only, problems, walked=walked)
@@ -253,7 +275,7 @@ def _gather(ctx: Context, only: Sequence[Path] | None = None, root: Path | None 
             kept = [f for f in named if _first_time(f.path, seen)]
             checked -= len(named) - len(kept)  # looked at already, from the directory it is in
             named = kept
-        found.append((folder, Settings.from_plan(plan), named))
+        found.append((folder, settings, named))
     taken: dict[str, int] = {}
     for _, _, files in found:
         for file in files:
@@ -280,15 +302,20 @@ class Overview:
 
 
 def _overview(
-    ctx: Context, only: Sequence[Path] | None = None, root: Path | None = None, with_projects: bool = False
+    ctx: Context,
+    only: Sequence[Path] | None = None,
+    root: Path | None = None,
+    with_projects: bool = False,
+    report_plan: bool = False,
 ) -> Overview:
     """Digests of every project file under each `--dir` (or only `only`, under `root`).
 
-    `with_projects`: with each project's status JSON (for `--format json`).
+    `with_projects`: with each project's status JSON (for `--format json`). `report_plan`: a
+    plan's problems are reported (`validate`), not a refusal.
     """
     from dxroadmap import index
 
-    gathered = _gather(ctx, only, root)
+    gathered = _gather(ctx, only, root, report_plan)
     problems = list(gathered.problems)
     digests = []
     settings_of = {}
@@ -374,15 +401,17 @@ def _in_field_order(fields: Sequence[str]) -> Callable[[str, str], tuple[int, st
 
 
 def _labels(roots: Sequence[Path]) -> list[str]:
-    """How each directory's projects are told apart where ids collide: its name (its parent's for `roadmaps`)."""
+    """How each directory's projects are told apart where ids collide: its name (its parent's for `roadmaps`),
+    as text the way ids are (`safe.name_text`)."""
     from dxroadmap import store
+    from dxroadmap.safe import name_text
 
     names = []
     for folder in roots:
         real = folder.resolve()
-        names.append(real.parent.name if real.name == "roadmaps" and real.parent.name else real.name)
+        names.append(name_text(real.parent.name if real.name == "roadmaps" and real.parent.name else real.name))
     if len(set(names)) < len(names):
-        return [store.display_path(folder) for folder in roots]
+        return [name_text(store.display_path(folder)) for folder in roots]
     return names
 
 
@@ -717,9 +746,9 @@ def validate(
         except StoreError:
             root = Path.cwd()
         files = [f for p in paths for f in ([p] if not p.is_dir() else store.project_files(p))]
-        view = _overview(ctx, files, root)
+        view = _overview(ctx, files, root, report_plan=True)
     else:
-        view = _overview(ctx)
+        view = _overview(ctx, report_plan=True)
     problems = view.problems
     every = sorted([*problems, *view.warnings])  # in file order, warnings beside errors
     if format is Format.json:
@@ -776,7 +805,11 @@ def schema(
 
 
 def _interactive() -> bool:
-    return sys.stdin.isatty() and sys.stdout.isatty()
+    """Both stdin and stdout at a terminal; a closed or missing one is not."""
+    try:
+        return bool(sys.stdin and sys.stdin.isatty() and sys.stdout and sys.stdout.isatty())
+    except (OSError, ValueError):  # a closed file
+        return False
 
 
 def _fold(text: str) -> str:
@@ -1037,9 +1070,10 @@ def record(
     _print_change(change, where, ctx, dry_run)
     if commit and not dry_run:
         from dxroadmap import vcs
+        from dxroadmap.safe import clean
 
-        label = f"record: {where}"
-        typer.echo(t("cli.committed", commit=vcs.commit_file(path, label), message=label))
+        label = f"record: {clean(where)}"  # git log shows it raw: no control character from a file name
+        typer.echo(clean(t("cli.committed", commit=vcs.commit_file(path, label), message=label)))
 
 
 def _ask_for_entry(found: Project, portfolio: Portfolio, request: Any, ctx: Context) -> Any:
@@ -1247,17 +1281,18 @@ def new(
 
     from dxroadmap import scaffold, store
     from dxroadmap.model import field_name
-    from dxroadmap.progress import Settings
+    from dxroadmap.safe import clean
 
     ctx = _context(dir, as_of, lang, no_color)
     root = store.find_root(ctx.dir)
-    plan, _ = store.load_plan(root)
-    settings = Settings.from_plan(plan)
+    settings = store.load_settings(root)[1]
     pid = scaffold.check_id(project_id)
     path = root / f"{pid}.yaml"
     store.check_inside(root, path)  # a linked folder or a dangling link may lead elsewhere
-    if os.path.lexists(path) or os.path.lexists(path.with_suffix(".yml")):
-        raise StoreError(t("store.exists", path=store.display_path(path)))
+    # the id taken by any name: `.yml`, or another Unicode normalisation of it (an NFD name from a Mac)
+    taken = [p for p in store.project_files(root) if store.project_id(root, p) == pid]
+    if taken or os.path.lexists(path) or os.path.lexists(path.with_suffix(".yml")):
+        raise StoreError(t("store.exists", path=store.display_path(taken[0] if taken else path)))
     interactive = _interactive()
 
     def ask(value: str | None, option: str, label: str) -> str:
@@ -1288,7 +1323,7 @@ def new(
         raise StoreError(t("new.invalid", problem=problems[0]))
     path.parent.mkdir(parents=True, exist_ok=True)
     store.write_file(path, text.encode("utf-8"), exclusive=True)
-    typer.echo(t("new.wrote", path=store.display_path(path)))
+    typer.echo(clean(t("new.wrote", path=store.display_path(path))))
 
 
 def _default_years(settings: Any, ctx: Context) -> list[int]:
@@ -1325,6 +1360,7 @@ def export(
 ) -> None:
     """The whole portfolio for people without a terminal: Excel, CSV, JSON, Markdown or one HTML page."""
     from dxroadmap import progress, store
+    from dxroadmap.safe import clean
 
     chosen = format or (
         ExportFormat(_SUFFIXES[Path(output).suffix.lower()]) if Path(output).suffix.lower() in _SUFFIXES else None
@@ -1334,6 +1370,8 @@ def export(
     if output == "-" and chosen is ExportFormat.xlsx:
         raise typer.BadParameter(t("cli.xlsx_stdout"), param_hint="-o")
     ctx = _context(dir, as_of, lang, no_color)
+    if output != "-":
+        store.output_kind(Path(output))  # a folder, a socket, a block device: refused before any work
     content: bytes | Iterator[bytes]
     if chosen is ExportFormat.json:  # written as it is made: a national roll-up never sits in memory whole
         view = _overview(ctx)
@@ -1352,9 +1390,9 @@ def export(
         sys.stdout.flush()
     else:
         target = Path(output)
-        store.write_file(target, content)
+        store.write_output(target, content)  # a file atomically; a FIFO or a device written into
         sys.stderr.write(
-            t("cli.wrote_export", path=store.display_path(target), format=chosen.value, count=count) + "\n"
+            clean(t("cli.wrote_export", path=store.display_path(target), format=chosen.value, count=count)) + "\n"
         )
     _report_problems(problems)
     if problems:
@@ -1448,5 +1486,7 @@ def _main(
     """Roadmaps of a DX promotion plan, kept as YAML files: validate, judge, report."""
 
 
-def main() -> None:
-    app()
+def main() -> NoReturn:
+    """The `dxroadmap` command (`dxroadmap.__main__` sets this up before importing this module)."""
+    guard.install()
+    guard.run(app)

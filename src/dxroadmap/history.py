@@ -21,6 +21,7 @@ from dxroadmap.i18n import t
 from dxroadmap.model import Meeting, Project, Roadmap
 from dxroadmap.problems import StoreError
 from dxroadmap.progress import Settings
+from dxroadmap.safe import name_text
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,7 @@ def resolve_when(when: str, repo: vcs.Repo, settings: Settings, as_of: date) -> 
             return _at_meeting(meeting)
     revision = repo.resolve(text)
     if revision is not None:
-        when_committed = repo.git("log", "-1", "--format=%aI", revision).strip()
-        return Since(text, datetime.fromisoformat(when_committed).date(), revision)
+        return Since(text, repo.author_date(revision).date(), revision)
     meetings = ", ".join(m.name for m in settings.meetings) or t("history.no_meetings")
     raise StoreError(t("history.unknown_when", when=when, meetings=meetings))
 
@@ -103,7 +103,7 @@ class Reader:
             return None
         if rel.suffix not in store.SUFFIXES or any(p.startswith(("_", ".")) for p in rel.parts):
             return None
-        return rel.with_suffix("").as_posix()
+        return name_text(rel.with_suffix("").as_posix())  # as `store` makes ids: NFC, bytes not UTF-8 as `\\x93`
 
     def load(self, blobs: Iterable[str]) -> None:
         todo = [b for b in dict.fromkeys(blobs) if b not in self.parsed]

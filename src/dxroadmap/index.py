@@ -17,7 +17,9 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import math
 import os
+import signal
 import sys
 import time
 from collections import deque
@@ -31,10 +33,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from dxroadmap import __version__, i18n
-from dxroadmap.model import Project
+from dxroadmap import __version__, fiscal, i18n
+from dxroadmap.model import OUTLOOKS, Project
 from dxroadmap.problems import Problem
-from dxroadmap.progress import Counts, Settings, SlipItem, Summary, judge, slipping_items
+from dxroadmap.progress import FLAGS, SEVERITY, Counts, Settings, SlipItem, Summary, judge, slipping_items
 from dxroadmap.store import RoadmapFile, load_roadmap
 
 FORMAT = "dxroadmap-cache 4"
@@ -132,19 +134,103 @@ def entry(file: RoadmapFile, settings: Settings, as_of: date, with_project: bool
 def digest(file: RoadmapFile, found: Entry, as_of: date) -> Digest:
     """The digest of an entry (cached or just computed: the same way), under the file's id.
 
-    Raises ValueError, TypeError or KeyError for an entry that is not what it says.
+    Raises ValueError for an entry that is not what it says: every field is checked for the shape
+    `entry` writes (types, lengths, known states and flags, dates) before anything is used, so a
+    cache row whose checksum matches but whose shape is foreign is only a miss, never an error later.
     """
-    problems = [
-        Problem(path or file.shown, line, column, code, message)
-        for path, line, column, code, message in (json.loads(found.problems) if found.problems != "[]" else ())
-    ]
+    rows = _loads(found.problems) if found.problems != "[]" else []
+    fields = _loads(found.summary)
+    _check_shape(rows, fields, found)
+    problems = [Problem(path or file.shown, line, column, code, message) for path, line, column, code, message in rows]
     summary = None
-    fields = json.loads(found.summary)
     if fields is not None:
         field, name, owner, state, (total, due, done), flags, years = fields
         counts = Counts(total=total, due=due, done=done)
         summary = Summary(file.id, field, name, owner, state, counts, dict(flags), {int(y): s for y, s in years})
     return Digest(file.id, file.shown, problems, summary, found.project or None, found.slips, as_of)
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except RecursionError:  # absurd nesting: not what `entry` writes
+        raise ValueError("nested too deep") from None
+
+
+_STATES = frozenset(SEVERITY)
+_OUTLOOKS = frozenset(OUTLOOKS.values())
+
+
+def _text(value: Any) -> bool:
+    return type(value) is str
+
+
+def _maybe_text(value: Any) -> bool:
+    return value is None or type(value) is str
+
+
+def _count(value: Any, low: int = 0) -> bool:
+    return type(value) is int and value >= low
+
+
+def _year(value: Any) -> bool:
+    return type(value) is int and fiscal.MIN_YEAR <= value <= fiscal.MAX_YEAR
+
+
+def _maybe_number(value: Any) -> bool:
+    return value is None or (type(value) in (int, float) and math.isfinite(value))
+
+
+def _iso_date(value: Any) -> bool:
+    if type(value) is not str:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _rows(value: Any, length: int) -> bool:
+    return type(value) is list and all(type(row) is list and len(row) == length for row in value)
+
+
+def _check_shape(problems: Any, summary: Any, found: Entry) -> None:
+    """ValueError unless the parsed fields of `found` (and its slips and status JSON) are as `entry` writes them."""
+    ok = _rows(problems, 5) and all(
+        _maybe_text(path) and _count(line, 1) and _count(column, 1) and _text(code) and _text(message)
+        for path, line, column, code, message in problems
+    )
+    if ok and summary is not None:
+        ok = type(summary) is list and len(summary) == 7
+        if ok:
+            field, name, owner, state, counts, flags, years = summary
+            ok = (
+                _text(field) and _text(name) and _text(owner) and state in _STATES
+                and type(counts) is list and len(counts) == 3 and all(_count(c) for c in counts)
+                and type(flags) is dict and set(flags) == set(FLAGS) and all(_count(n) for n in flags.values())
+                and _rows(years, 2) and all(_year(y) and s in _STATES for y, s in years)
+            )  # fmt: skip
+    if ok and found.slips != "[]":
+        slips = _loads(found.slips)
+        ok = _rows(slips, 14) and all(
+            _text(initiative) and _count(index) and _year(year) and _maybe_text(period) and _maybe_text(target)
+            and state in _STATES and _iso_date(due) and type(explained) is bool
+            and (outlook is None or outlook in _OUTLOOKS) and _text(name) and _maybe_text(reason)
+            and _maybe_number(value) and _maybe_number(goal) and _maybe_text(unit)
+            for initiative, index, year, period, target, state, due, explained, outlook, name, reason, value, goal, unit
+            in slips
+        )  # fmt: skip
+    project = found.project
+    if ok and project:  # the status JSON is spliced into the output as it is: an object, indented, UTF-8
+        ok = type(project) is bytes and project.startswith(b"{\n") and project.endswith(b"}")
+        if ok:
+            try:
+                project.decode()
+            except UnicodeDecodeError:
+                ok = False
+    if not ok:
+        raise ValueError("not the shape of a cache entry")
 
 
 def export_entries(files: Sequence[tuple[RoadmapFile, Settings]], as_of: date, language: str) -> list[str]:
@@ -184,14 +270,19 @@ def _compute(
 
 
 def cache_dir() -> Path | None:
-    """`$DXROADMAP_CACHE_DIR`, else `$XDG_CACHE_HOME/dxroadmap`, else `~/.cache/dxroadmap`; None: off."""
+    """`$DXROADMAP_CACHE_DIR`, else `$XDG_CACHE_HOME/dxroadmap`, else `~/.cache/dxroadmap`; None: off.
+
+    An `XDG_CACHE_HOME` that is not absolute is ignored, as the XDG Base Directory spec says (it
+    would put the cache in whatever folder the command runs in); without a home folder, no cache.
+    """
     if os.environ.get("DXROADMAP_NO_CACHE"):
         return None
     explicit = os.environ.get("DXROADMAP_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "dxroadmap"
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = xdg if os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "dxroadmap" if os.path.isabs(base) else None
 
 
 @cache
@@ -360,7 +451,8 @@ def _scan(
     with_projects: bool,
     complete: bool,
 ) -> list[Digest]:
-    keys = [os.path.abspath(file.path) for file in files]
+    # SQLite keeps keys as UTF-8 text: a name that is not UTF-8 is keyed by its bytes, as `\\x93`
+    keys = [os.fsencode(os.path.abspath(file.path)).decode("utf-8", "backslashreplace") for file in files]
     stamps = [_stamp(file.path) for file in files]
     digests: list[Digest | None] = [None] * len(files)
     held: set[str] = set()
@@ -443,13 +535,21 @@ def _in_workers(
     count: int,
     work: Callable[[Sequence[F]], list[T]],
 ) -> Iterator[tuple[range, list[T]]]:
+    """Chunks computed by `count` worker processes, a few ahead of the one being used.
+
+    Ctrl-C is for this process alone: the workers start with it held, then ignore it. Whatever
+    ends this early (Ctrl-C, a broken worker, the reader stopping) cancels the queued chunks and
+    ends the workers at once, without waiting for the chunks they are computing.
+    """
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_ignores_interrupts)
+    try:
         ahead = iter(chunks)
-        pending = deque((chunk, pool.submit(work, [files[i] for i in chunk])) for chunk in islice(ahead, 8 * count))
+        with _interrupts_held():  # the first submissions start the workers
+            pending = deque((c, pool.submit(work, [files[i] for i in c])) for c in islice(ahead, 8 * count))
         while pending:
             chunk, future = pending.popleft()
             result = future.result()
@@ -457,6 +557,39 @@ def _in_workers(
             if following is not None:
                 pending.append((following, pool.submit(work, [files[i] for i in following])))
             yield chunk, result
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    workers = list(pool._processes.values()) if pool._processes else []
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join(1)
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """SIGINT blocked in this thread meanwhile (a Ctrl-C then is delivered after): processes started now inherit it."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def _worker_ignores_interrupts() -> None:
+    """A worker's first act: Ctrl-C (sent to the whole process group by a terminal) is its parent's to answer."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 @contextmanager

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from dxroadmap import fiscal
 from dxroadmap.edit import scalar
 from dxroadmap.i18n import t
 from dxroadmap.problems import StoreError
+from dxroadmap.safe import clean
 
 _SEGMENT = re.compile(r"^[^\s/\\:*?\"<>|\x00-\x1f\x7f]+$")
 
 
 def check_id(project_id: str) -> str:
-    """A project id as a relative path without extension; refuses anything that leaves the folder."""
-    text = project_id.strip().removesuffix(".yaml").removesuffix(".yml")
+    """A project id as a relative path without extension, in NFC (the file's name is the id as
+    typed); refuses anything that leaves the folder, and a name no output could show as it is
+    (bytes that are not UTF-8, control and format characters, non-characters)."""
+    text = unicodedata.normalize("NFC", project_id.strip().removesuffix(".yaml").removesuffix(".yml"))
     parts = text.split("/")
     if (
         not text
+        or clean(text) != text
         or text.startswith("/")
         or any(not _SEGMENT.match(p) or p in (".", "..") or p.startswith(("_", ".")) for p in parts)
     ):

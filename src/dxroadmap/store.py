@@ -12,7 +12,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,6 +27,7 @@ from dxroadmap.i18n import t
 from dxroadmap.model import PLAN, ROADMAP, Plan, Project, Roadmap
 from dxroadmap.problems import CODES, Finding, Problem, StoreError, errors
 from dxroadmap.progress import Settings
+from dxroadmap.safe import clean, name_text
 
 PLAN_FILE = "_plan.yaml"
 SUFFIXES = (".yaml", ".yml")
@@ -127,7 +128,7 @@ def walk(root: Path, problems: list[Problem] | None = None) -> list[Found]:
 
 
 def project_id(root: Path, path: Path) -> str:
-    return path.relative_to(root).with_suffix("").as_posix()
+    return _id_of(os.path.relpath(path, root))
 
 
 @dataclass
@@ -180,7 +181,8 @@ def roadmap_files(
         shown = os.path.join(shown_root, relative) if inside and shown_root != "." else display_path(path)
         real = _real(path, shown, problems, strict=path.is_symlink())
         if real is not None and (not inside or _inside(real, base, shown, problems)):
-            taken.add(path, shown, real, _id_of(relative) if inside else Path(absolute).stem)  # else named outside
+            pid = _id_of(relative) if inside else name_text(Path(absolute).stem)  # else named outside
+            taken.add(path, shown, real, pid)
     return taken.files
 
 
@@ -222,13 +224,18 @@ class _Taken:
 
 
 def _id_of(relative: str) -> str:
-    return os.path.splitext(relative)[0].replace(os.sep, "/")
+    """The id of the file at `relative` (below the roadmaps directory): the path without extension,
+    with `/`, as text (`safe.name_text`: NFC, a byte that is not UTF-8 as `\\x93`)."""
+    return name_text(os.path.splitext(relative)[0].replace(os.sep, "/"))
 
 
 def load_portfolio(root: Path, only: Iterable[Path] | None = None) -> Portfolio:
-    """Load the plan and every project file (or only the given files) under `root`."""
-    plan, problems = load_plan(root)
-    portfolio = Portfolio(root, plan, Settings.from_plan(plan), problems=problems)
+    """Load the plan and every project file (or only the given files) under `root`.
+
+    A plan with any problem stops it (`PlanError`): nothing is judged with settings it did not mean.
+    """
+    plan, settings = load_settings(root)
+    portfolio = Portfolio(root, plan, settings)
     for file in roadmap_files(root, only, portfolio.problems):
         roadmap, found = load_roadmap(file.path, portfolio.settings)
         portfolio.problems.extend(errors(found))
@@ -237,6 +244,31 @@ def load_portfolio(root: Path, only: Iterable[Path] | None = None) -> Portfolio:
             portfolio.projects.append(Project(file.id, file.shown, roadmap))
     portfolio.problems.sort()
     return portfolio
+
+
+class PlanError(StoreError):
+    """The plan has problems: every command that depends on its settings stops and lists them.
+
+    (Only `validate` goes on, reporting them with the other files' problems.) The message is a
+    line saying so, then one `path:line:col: CODE message` line per problem.
+    """
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        head = t("store.plan_invalid", path=self.problems[0].path, count=len(self.problems))
+        super().__init__("\n".join([head, *map(str, self.problems)]))
+
+
+def load_settings(root: Path) -> tuple[Plan | None, Settings]:
+    """The plan of `root` and its settings (the defaults when there is no plan); `PlanError` if it has problems.
+
+    The one gate between a plan and the commands that use it: a typo, a bad 年度開始月, broken
+    YAML, an unreadable or outside plan never fall back to the defaults.
+    """
+    plan, problems = load_plan(root)
+    if errors(problems):
+        raise PlanError(errors(problems))
+    return plan, Settings.from_plan(plan)
 
 
 def load_plan(root: Path) -> tuple[Plan | None, list[Problem]]:
@@ -404,14 +436,19 @@ def pick(query: str, named: Sequence[tuple[str, str]], problems: Sequence[Proble
     """Which of the projects `named` (id, 事業名) `query` names, by its place; else a `StoreError` with candidates.
 
     An exact id or name first, else any unique part of an id or a name (NFKC, any case); a
-    query that only an invalid file's name matches says what is wrong with that file.
+    query that only an invalid file's name matches says what is wrong with that file. The query is
+    read as ids are made (`safe.name_text`): in NFC, a name's bytes that are not UTF-8 as `\\x93`;
+    an id as the tool shows it (`safe.clean`: `a\\x1bb` for a name with ESC) names it too.
     """
+    query = name_text(query)
     for i, (pid, name) in enumerate(named):
-        if query in (pid, name):
+        if query in (pid, name) or query == clean(pid):
             return i
     needle = normalize(query).casefold()
     matches = [
-        i for i, (pid, name) in enumerate(named) if needle in pid.casefold() or needle in normalize(name).casefold()
+        i
+        for i, (pid, name) in enumerate(named)
+        if needle in normalize(pid).casefold() or needle in normalize(name).casefold()
     ]
     if len(matches) == 1:
         return matches[0]
@@ -434,8 +471,13 @@ BOM = b"\xef\xbb\xbf"
 
 
 def lock_path(path: Path) -> Path:
-    """The separate lock file of a data file (`os.replace` swaps the data file's inode)."""
-    return path.with_name(f".{path.name}.lock")
+    """The separate lock file of a data file (`os.replace` swaps the data file's inode).
+
+    Keyed by the file's real path (every link resolved): one file has one lock, whatever name
+    (a link, a linked folder) reaches it. It lies beside the real file, as `.<realname>.lock`.
+    """
+    real = Path(os.path.realpath(path))
+    return real.with_name(f".{real.name}.lock")
 
 
 @contextmanager
@@ -486,6 +528,52 @@ def write_file(path: Path, data: bytes | Iterable[bytes], *, exclusive: bool = F
         raise StoreError(t("store.cannot_write", path=display_path(path), reason=exc)) from None
 
 
+def output_kind(path: Path) -> str:
+    """How an output file named by the user (`export -o PATH`) is written; else a `StoreError`.
+
+    `"file"`: a regular file or a new name (also through a link), replaced atomically.
+    `"stream"`: a FIFO or a character device (`/dev/stdout` on a terminal or a pipe), written
+    into as it is, never replaced or removed. A folder, a socket or a block device is refused.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):  # a new name; else `write_file` says why it cannot write there
+        return "file"
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        return "stream"
+    kind = (
+        "directory" if stat.S_ISDIR(mode) else
+        "socket" if stat.S_ISSOCK(mode) else
+        "block" if stat.S_ISBLK(mode) else
+        "special"
+    )  # fmt: skip
+    raise StoreError(t("store.output_refused", path=display_path(path), kind=t(f"store.kind_{kind}")))
+
+
+def write_output(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write what the user asked for into `path` as `output_kind` says: atomically, or straight into a stream."""
+    if output_kind(path) == "file":
+        write_file(path, data)
+        return
+    try:  # a FIFO waits here for its reader, as a shell's `>` does
+        fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise StoreError(t("store.cannot_write_stream", path=display_path(path), reason=exc.strerror or exc)) from None
+    mode = os.fstat(fd).st_mode
+    if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):  # replaced by a file since it was looked at
+        os.close(fd)
+        write_file(path, data)
+        return
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for piece in [data] if isinstance(data, bytes) else data:
+                out.write(piece)
+    except OSError as exc:  # a reader that went away (EPIPE), a full device
+        raise StoreError(t("store.cannot_write_stream", path=display_path(path), reason=exc.strerror or exc)) from None
+
+
 def write_atomic(
     path: Path, data: bytes | Iterable[bytes], *, exclusive: bool = False, under_lock: bool = True
 ) -> None:
@@ -494,24 +582,33 @@ def write_atomic(
     `data` may come in pieces (a large export, written as it is made); if making them fails, the
     file is left as it was.
     A temporary file in the same folder is written, flushed and fsynced, given the old file's
-    mode, and renamed over the original; with `exclusive`, linked into place only if nothing is
-    there yet. `under_lock`: the caller holds the file's lock, so temporary files of this file can
-    only be left by a writer that died, and are removed.
+    owner, group and mode, and renamed over the original; with `exclusive`, linked into place
+    only if nothing is there yet. `under_lock`: the caller holds the file's lock, so temporary
+    files of this file can only be left by a writer that died, and are removed.
     """
     real = path.resolve() if path.is_symlink() else path
     if under_lock:
         for stale in real.parent.glob(f".{real.name}.*.tmp"):
             stale.unlink(missing_ok=True)
     try:
-        mode = stat.S_IMODE(real.stat().st_mode) if real.exists() else 0o666 & ~_umask()
+        try:
+            old: os.stat_result | None = real.stat()
+        except FileNotFoundError:
+            old = None
+        mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask()
         fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as out:
                 for piece in [data] if isinstance(data, bytes) else data:
                     out.write(piece)
                 out.flush()
+                if old is not None:
+                    _keep_owner(out.fileno(), old)
+                if hasattr(os, "fchmod"):
+                    os.fchmod(out.fileno(), mode)  # after chown, which may clear the set-id bits
                 os.fsync(out.fileno())
-            os.chmod(tmp, mode)
+            if not hasattr(os, "fchmod"):
+                os.chmod(tmp, mode)
             if exclusive:
                 os.link(tmp, real)
                 os.unlink(tmp)
@@ -525,6 +622,18 @@ def write_atomic(
         raise StoreError(t("store.exists", path=display_path(real))) from None
     except OSError as exc:
         raise StoreError(t("store.cannot_write", path=display_path(real), reason=exc.strerror or exc)) from None
+
+
+def _keep_owner(fd: int, old: os.stat_result) -> None:
+    """Give the new file the old one's owner and group (root can; another user only a group of theirs)."""
+    new = os.fstat(fd)
+    if (new.st_uid, new.st_gid) == (old.st_uid, old.st_gid) or not hasattr(os, "fchown"):
+        return
+    try:
+        os.fchown(fd, old.st_uid, old.st_gid)
+    except PermissionError:  # not root: the owner cannot be given away; keep the group if it is ours
+        with suppress(PermissionError):
+            os.fchown(fd, -1, old.st_gid)
 
 
 def _umask() -> int:

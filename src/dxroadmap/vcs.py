@@ -1,11 +1,15 @@
 """git, through the `git` command: committing a record, and reading the review log.
 
 Plumbing output only (`--porcelain`, `--raw -z`, `cat-file --batch`), never text meant for humans.
+Whatever holds data (paths, author names) is read from NUL-separated output (`-z`), its shape
+known by counts: a path or a name may hold any byte but NUL (a tab, a newline, `\x1e`, `|`) and
+still cannot break a record. Paths are decoded as Python decodes file names (`os.fsdecode`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterable
@@ -18,11 +22,16 @@ from dxroadmap.problems import StoreError
 
 
 def _git(folder: Path, *args: str) -> str:
+    """The output of a git command, decoded as file names are (`os.fsdecode`)."""
+    return os.fsdecode(_git_bytes(folder, *args))
+
+
+def _git_bytes(folder: Path, *args: str) -> bytes:
     if shutil.which("git") is None:
         raise StoreError(t("git.missing"))
-    proc = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=False)
+    proc = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, check=False)
     if proc.returncode != 0:
-        message = (proc.stderr or proc.stdout).strip().splitlines()
+        message = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip().splitlines()
         raise StoreError(
             t("git.failed", command=args[0], message=message[-1] if message else f"exit {proc.returncode}")
         )
@@ -52,8 +61,6 @@ def commit_file(path: Path, message: str) -> str:
 
 # --- reading history --------------------------------------------------------------------
 
-ZERO = "0" * 40
-
 
 @dataclass(frozen=True)
 class FileChange:
@@ -82,7 +89,7 @@ class Repo:
         if shutil.which("git") is None:
             raise StoreError(t("git.missing"))
         try:
-            top = _git(folder, "rev-parse", "--show-toplevel").strip()
+            top = _git(folder, "rev-parse", "--show-toplevel").removesuffix("\n")  # a name may end in a space
         except StoreError:
             raise StoreError(t("git.not_repo", path=folder)) from None
         if _git(folder, "rev-parse", "--is-shallow-repository").strip() == "true":
@@ -95,6 +102,10 @@ class Repo:
 
     def git(self, *args: str) -> str:
         return _git(self.top, *args)
+
+    def author_date(self, revision: str) -> datetime:
+        out = _git_bytes(self.top, "log", "-1", "-z", "--format=%aI", "--end-of-options", revision, "--")
+        return datetime.fromisoformat(_Fields(out).take(_DATE).decode())
 
     def relative(self, path: Path) -> str:
         """`path` relative to the top of the work tree, as git writes it."""
@@ -130,41 +141,56 @@ class Repo:
 
     def first_parent_before(self, day: date) -> str | None:
         """The last commit on HEAD's first-parent line authored before `day`."""
-        out = self.git("log", "--first-parent", "--format=%H%x00%aI", "HEAD")
-        for line in out.splitlines():
-            sha, when = line.split("\x00")
+        fields = _Fields(_git_bytes(self.top, "log", "--first-parent", "-z", "--format=%H%x00%aI", "HEAD"))
+        while not fields.done():
+            sha, when = fields.take(_SHA).decode(), fields.take(_DATE).decode()
             if datetime.fromisoformat(when).date() < day:
                 return sha
         return None
 
     def log(self, path: str, revisions: str = "HEAD") -> list[Commit]:
         """Commits touching `path`, parents before children, with their changes (merges: per parent)."""
-        out = self.git(
-            "log", "--reverse", "--topo-order", "--raw", "-z", "--no-abbrev", "-M", "--no-color",
-            "--format=%x1e%H%x00%P%x00%an%x00%aI", revisions, "--", path or ".",
+        # per commit: four NUL-terminated fields, then (if it changed anything under `path`) a
+        # newline and its `--raw -z` records; the next commit follows at once
+        out = _git_bytes(
+            self.top, "log", "--reverse", "--topo-order", "--raw", "-z", "--no-abbrev", "-M", "--no-color",
+            "--format=%H%x00%P%x00%an%x00%aI", revisions, "--", path or ".",
         )  # fmt: skip
+        fields = _Fields(out)
         commits = []
-        for chunk in out.split("\x1e")[1:]:
-            fields = chunk.split("\x00")
-            sha, parents, author, when = fields[:4]
-            commit = Commit(sha, parents.split(), author, datetime.fromisoformat(when))
-            commit.changes = _raw(fields[4:])
+        while not fields.done():
+            sha = fields.take(_SHA).decode()
+            parents = fields.take(_PARENTS).decode().split()
+            author = fields.take().decode("utf-8", "replace")  # any byte but NUL: the field is counted, not parsed
+            when = datetime.fromisoformat(fields.take(_DATE).decode())
+            commit = Commit(sha, parents, author, when)
+            commit.changes = _raw(fields, first_prefix=b"\n")
             commits.append(commit)
         return commits
 
     def diff(self, parent: str, commit: str, path: str) -> list[FileChange]:
-        out = self.git("diff-tree", "-r", "-z", "--raw", "--no-abbrev", "-M", parent, commit, "--", path or ".")
-        return _raw(out.split("\x00"))
+        fields = _Fields(
+            _git_bytes(
+                self.top, "diff-tree", "-r", "-z", "--raw", "--no-abbrev", "-M", parent, commit, "--", path or "."
+            ),
+            "diff-tree",
+        )
+        changes = _raw(fields)
+        if not fields.done():
+            raise fields.unexpected()
+        return changes
 
     def tree(self, revision: str, path: str) -> dict[str, str]:
-        """path -> blob of every file below `path` at `revision`."""
-        out = self.git("ls-tree", "-r", "-z", "--full-tree", revision, "--", path or ".")
+        """path -> blob of every file below `path` at `revision` (`ls-tree -z`: `mode type blob\tpath\0`)."""
+        out = _git_bytes(self.top, "ls-tree", "-r", "-z", "--full-tree", revision, "--", path or ".")
         files = {}
-        for entry in filter(None, out.split("\x00")):
-            meta, name = entry.split("\t", 1)
-            _mode, kind, blob = meta.split()
-            if kind == "blob":
-                files[name] = blob
+        for entry in out.split(b"\x00")[:-1]:  # each entry ends in NUL
+            meta, tab, name = entry.partition(b"\t")  # the meta part holds no tab; the path may
+            match = _TREE_META.fullmatch(meta)
+            if not tab or match is None:
+                raise StoreError(t("git.failed", command="ls-tree", message=repr(entry[:80])))
+            if match[1] == b"blob":
+                files[os.fsdecode(name)] = match[2].decode()
         return files
 
     def blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
@@ -191,30 +217,71 @@ class Repo:
         return found
 
 
-def _raw(fields: list[str]) -> list[FileChange]:
-    """Parse `--raw -z` records: `:mode mode blob blob STATUS\\0path\\0[path\\0]`."""
+_SHA = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1 or SHA-256
+_PARENTS = re.compile(rb"(?:[0-9a-f]{40}(?:[0-9a-f]{24})?(?: [0-9a-f]{40}(?:[0-9a-f]{24})?)*)?")
+_DATE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)")
+_RAW_META = re.compile(
+    rb":([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40}(?:[0-9a-f]{24})?) ([0-9a-f]{40}(?:[0-9a-f]{24})?) ([ACDMRTUX])(\d{0,3})"
+)
+_TREE_META = re.compile(rb"[0-7]{6} (blob|tree|commit) ([0-9a-f]{40}(?:[0-9a-f]{24})?)")
+
+
+class _Fields:
+    """NUL-terminated fields of git output, taken one at a time; each is checked for the shape expected there."""
+
+    def __init__(self, out: bytes, command: str = "log") -> None:
+        self.command = command
+        self.fields = out.split(b"\x00")
+        self.i = 0
+        if self.fields[-1] != b"":  # every field ends in NUL, so the last piece of the split is empty
+            raise self.unexpected()
+        self.fields.pop()
+
+    def done(self) -> bool:
+        return self.i >= len(self.fields)
+
+    def peek(self) -> bytes | None:
+        return None if self.done() else self.fields[self.i]
+
+    def take(self, shape: re.Pattern[bytes] | None = None) -> bytes:
+        field = self.peek()
+        if field is None or (shape is not None and shape.fullmatch(field) is None):
+            raise self.unexpected()
+        self.i += 1
+        return field
+
+    def unexpected(self) -> StoreError:
+        near = self.fields[self.i][:80] if not self.done() else b"(end)"
+        return StoreError(t("git.failed", command=self.command, message=f"unexpected output near {near!r}"))
+
+
+def _raw(fields: _Fields, first_prefix: bytes = b"") -> list[FileChange]:
+    """`--raw -z` records at the fields' position: `:mode mode blob blob STATUS\\0path\\0[path\\0]`.
+
+    A rename or copy (R, C) has two paths, every other status one: the paths are counted, so
+    they may hold anything. Records end where a field is no record (the next commit, or the
+    end). `first_prefix`: what `git log` writes before a commit's first record (a newline).
+    """
     changes = []
-    i = 0
-    while i < len(fields):
-        meta = fields[i].lstrip("\n")
-        if not meta.startswith(":"):
-            i += 1
-            continue
-        _old_mode, _new_mode, old_blob, new_blob, status = meta[1:].split()
-        kind = status[0]
+    prefix = first_prefix
+    while (field := fields.peek()) is not None and field.startswith(prefix + b":"):
+        match = _RAW_META.fullmatch(field[len(prefix) :])
+        if match is None:
+            raise fields.unexpected()
+        fields.take()
+        prefix = b""
+        old_blob, new_blob, kind = match[3].decode(), match[4].decode(), match[5].decode()
         if kind in "RC":
-            old_path, new_path = fields[i + 1], fields[i + 2]
-            i += 3
+            old_path, new_path = os.fsdecode(fields.take()), os.fsdecode(fields.take())
         else:
-            old_path = new_path = fields[i + 1]
-            i += 2
+            old_path = new_path = os.fsdecode(fields.take())
         changes.append(
             FileChange(
                 kind,
                 None if kind == "A" else old_path,
                 None if kind == "D" else new_path,
-                None if old_blob == ZERO else old_blob,
-                None if new_blob == ZERO else new_blob,
+                None if not old_blob.strip("0") else old_blob,  # all zeros: no blob (SHA-1 or SHA-256)
+                None if not new_blob.strip("0") else new_blob,
             )
         )
     return changes

@@ -1,8 +1,9 @@
 """The portfolio as one self-contained HTML page, for publishing progress (見える化).
 
 No network: styles, the chart (inline SVG) and the one small script are in the file. Every
-piece of file text is escaped. States are shown by a mark and a word as well as a colour, so
-the page reads in greyscale and with a screen reader; tables scroll sideways on a phone.
+piece of file text (ids and paths, made of file names, too) is cleaned (`safe.clean`) and
+escaped. States are shown by a mark and a word as well as a colour, so the page reads in
+greyscale and with a screen reader; tables scroll sideways on a phone.
 """
 
 from __future__ import annotations
@@ -189,7 +190,7 @@ def _summary(statuses: Sequence[ProjectStatus], years: Sequence[int], words: Wor
         for s in group:
             c = s.counts
             cells = [
-                f'<a href="#p-{escape(s.project.id)}">{_t(s.project.roadmap.name)}</a>'
+                f'<a href="#p-{_t(s.project.id)}">{_t(s.project.roadmap.name)}</a>'
                 f"<br><small>{_t(s.project.id)}</small>",
                 _t(s.project.roadmap.owner),
                 _state(s.state, words),
@@ -282,7 +283,7 @@ def _project(
             f"<tr><td>{escape(words('actuals'))}</td>" + "".join(f"<td>{c}</td>" for c in actual_cells) + "</tr>"
         )
     return (
-        f'<section class="project" id="p-{escape(s.project.id)}" data-flagged="{flagged}">'
+        f'<section class="project" id="p-{_t(s.project.id)}" data-flagged="{flagged}">'
         f'<h3>{_t(roadmap.name)} <small>({_t(s.project.id)})</small></h3><dl class="head">{dl}</dl>'
         f'<div class="scroll"><table class="grid">{"".join(grid)}</table></div></section>'
     )

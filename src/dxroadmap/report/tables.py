@@ -1,7 +1,8 @@
 """Reports as rows of text, for CSV and Markdown, and the shared marks of target states.
 
-Every cell that holds text from a file goes through `safe.clean`; Markdown cells are escaped
-so that a `|` or a newline in a file cannot break the table.
+Every cell that holds text from a file goes through `safe.clean`, and `to_csv` / `to_markdown`
+clean every cell they write once more (ids and paths — file names — included); Markdown cells
+are escaped so that a `|` or a newline in a file cannot break the table.
 """
 
 from __future__ import annotations
@@ -260,7 +261,7 @@ def status_rows(
     for s in statuses:
         rows.append(
             [
-                s.id,
+                clean(s.id),
                 clean(s.field),
                 clean(s.name),
                 clean(s.owner),
@@ -404,7 +405,7 @@ def history_rows(events: Sequence[Event], words: Words) -> Rows:
             what += f" ({c.detail})"
         rows.append(
             [
-                e.date.date().isoformat(), e.commit[:10], clean(e.author), e.project, words(c.kind),
+                e.date.date().isoformat(), e.commit[:10], clean(e.author), clean(e.project), words(c.kind),
                 clean(c.initiative), year, clean(what),
             ]
         )  # fmt: skip
@@ -440,8 +441,9 @@ def target_rows(statuses: Sequence[ProjectStatus], words: Words) -> Rows:
                 shown = "" if value is None else str(int(value) if float(value).is_integer() else value)
                 rows.append(
                     [
-                        s.project.id, clean(s.project.roadmap.name), clean(s.field), clean(s.project.roadmap.owner),
-                        clean(init.name), fiscal.label(t.fiscal_year), clean(t.text), t.due.isoformat(),
+                        clean(s.project.id), clean(s.project.roadmap.name), clean(s.field),
+                        clean(s.project.roadmap.owner), clean(init.name), fiscal.label(t.fiscal_year), clean(t.text),
+                        t.due.isoformat(),
                         words(t.state), fiscal.label(t.achieved_in) if t.achieved_in else "", shown,
                     ]
                 )  # fmt: skip
@@ -459,7 +461,7 @@ def markdown_report(report: Report) -> str:
     parts.append(f"## {words('projects_heading')}\n")
     for s in statuses:
         roadmap = s.project.roadmap
-        parts.append(f"### {_md_cell(clean(roadmap.name))} ({s.project.id})\n")
+        parts.append(f"### {_md_cell(roadmap.name)} ({_md_cell(s.project.id)})\n")
         lines = [
             f"- {words('field')}: {_md_cell(clean(roadmap.field))}",
             f"- {words('owner')}: {_md_cell(clean(roadmap.owner))}",
@@ -478,13 +480,13 @@ def markdown_report(report: Report) -> str:
 def to_csv(rows: Rows, lineterminator: str = "\n") -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator=lineterminator)
-    writer.writerow(rows.header)
-    writer.writerows([_csv_cell(cell) for cell in row] for row in rows.rows)
+    writer.writerow([clean(cell) for cell in rows.header])
+    writer.writerows([_csv_cell(clean(cell)) for cell in row] for row in rows.rows)
     return out.getvalue()
 
 
 def _md_cell(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = clean(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
     return escaped.replace("\n", "<br>")
 
 

@@ -1,21 +1,25 @@
 """Rich tables for the terminal: status across fields, one roadmap grid, the slipping list.
 
-All file text enters as `rich.text.Text` (never parsed as markup) after `safe.clean`; text
-columns fold instead of cutting Japanese text with an ellipsis.
+All file text — ids and paths, made of file names, included — enters as `rich.text.Text`
+(never parsed as markup) after `safe.clean`; text columns fold instead of cutting Japanese text
+with an ellipsis.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from itertools import groupby
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from dxroadmap import fiscal
@@ -48,6 +52,7 @@ from dxroadmap.safe import clean
 if TYPE_CHECKING:  # only types: the review log's module is loaded by the commands that use it
     from dxroadmap.history import Event, ProjectSince
 
+NARROW = 80  # columns: below this, names and ids wrap before a project's flags or an item's days late shrink
 STYLES = {
     "done": "green",
     "done_late": "yellow",
@@ -59,16 +64,44 @@ STYLES = {
 }
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader has gone (`| head -1`): the command line ends quietly with 141, not Rich's exit 1."""
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+
 def console(no_color: bool = False, stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
-    return Console(
+    width, height = _size(stream)
+    return _Console(
         file=stream,
+        width=width,
+        height=height,
         no_color=no_color or None,
         highlight=False,
         emoji=False,
         markup=False,
         soft_wrap=False,
     )
+
+
+def _size(stream: TextIO) -> tuple[int | None, int | None]:
+    """The width and height to give Rich, or None and None to let it read them itself.
+
+    Rich reads `COLUMNS` and `LINES`, but takes `COLUMNS=0` as a width of zero (empty output) and
+    fails on `COLUMNS=²`: such a value, or a negative one, means unknown (the terminal's, else 80).
+    """
+    given = [os.environ.get(name) for name in ("COLUMNS", "LINES")]
+    numbers = [int(v) if v is not None and v.isascii() and v.isdigit() and int(v) > 0 else None for v in given]
+    if all(v is None or n is not None for v, n in zip(given, numbers, strict=True)):
+        return None, None  # nothing Rich would misread
+    try:
+        found = os.get_terminal_size(stream.fileno())
+        width, height = found.columns or 80, found.lines or 25
+    except (AttributeError, ValueError, OSError):
+        width, height = 80, 25
+    return numbers[0] or width, numbers[1] or height
 
 
 @contextmanager
@@ -119,19 +152,22 @@ def status(
     with_owner = out.width >= 110  # and the state's word beside its mark
     with_bar = out.width >= 130
     shown_years = years if with_years else []
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column(words("project"), overflow="fold", ratio=3, min_width=12)
+    narrow = out.width < NARROW  # names and ids wrap first; the flags stay whole; less space between columns
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=narrow, show_edge=not narrow)
+    table.add_column(words("project"), overflow="fold", ratio=3, min_width=None if narrow else 12)
     if with_owner:
         table.add_column(words("owner"), overflow="fold", ratio=2, min_width=8)
     table.add_column(words("state"), no_wrap=True)
-    table.add_column(words("done_due_total"), justify="right", no_wrap=True)
+    table.add_column(words("done_due_total"), justify="right", no_wrap=not narrow, overflow="fold")
     if with_bar:
         table.add_column(words("progress"), no_wrap=True)
     for year in shown_years:
         table.add_column(fiscal.label(year), justify="center", no_wrap=True)
     table.add_column(words("flags"), overflow="fold", ratio=2, min_width=8)
+    flags_column = table.columns[-1]
     if since is not None:
-        table.add_column(words("since", when=clean(since[0])), overflow="fold", ratio=2, min_width=8)
+        since_word = words("since", when=clean(since[0]))
+        table.add_column(since_word, overflow="fold", ratio=2, min_width=None if narrow else 8)
 
     def row(
         label: Text,
@@ -163,7 +199,7 @@ def status(
         for s in members:
             if shown is not None and id(s) not in shown:
                 continue
-            name = Text.assemble(_text(s.name), Text(f"\n{s.id}", style="dim"))
+            name = Text.assemble(_text(s.name), Text(f"\n{clean(s.id)}", style="dim"))
             marks = [_state(s.year_state(y), words, with_word=False) for y in shown_years]
             c = s.counts
             table.add_row(
@@ -191,6 +227,7 @@ def status(
     label = Text(f"{words('total')} ({len(statuses)})", style="bold")
     flags = {k: grand[k] for k in kinds}
     table.add_row(*row(label, "", Text(""), grand["done"], grand["due"], grand["total"], blank, flag_text(flags)))
+    _kept_whole(flags_column, out.width)
     out.print(table if statuses else Text(words("no_projects")))
     if shown is not None:
         out.print(Text(words("more_projects", shown=len(shown), count=len(statuses)), style="dim"))
@@ -267,15 +304,19 @@ def slipping(out: Console, items: Sequence[SlipItem], words: Words, limit: int |
     # on a narrow terminal the due date gives way, then the reason and the outlook move under the target
     with_due = out.width >= 140
     with_notes = out.width >= 100
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column(words("state"), no_wrap=True)
-    table.add_column(words("project"), overflow="fold", min_width=8, ratio=2)
-    table.add_column(words("initiative"), overflow="fold", min_width=8, ratio=2)
-    table.add_column(words("year"), no_wrap=True)
-    table.add_column(words("target"), overflow="fold", min_width=8, ratio=3)
+    narrow = out.width < NARROW  # names wrap first; the days late stay whole; less space between columns
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=narrow, show_edge=not narrow)
+    table.add_column(words("state"), no_wrap=not narrow, overflow="fold")
+    state_column = table.columns[-1]
+    table.add_column(words("project"), overflow="fold", min_width=None if narrow else 8, ratio=2)
+    table.add_column(words("initiative"), overflow="fold", min_width=None if narrow else 8, ratio=2)
+    table.add_column(words("year"), no_wrap=not narrow, overflow="fold")
+    year_column = table.columns[-1]
+    table.add_column(words("target"), overflow="fold", min_width=None if narrow else 8, ratio=3)
     if with_due:
         table.add_column(words("due"), no_wrap=True)
-    table.add_column(words("days_late"), justify="right", no_wrap=True)
+    table.add_column(words("days_late"), justify="right", no_wrap=not narrow, overflow="fold")
+    days_column = table.columns[-1]
     if with_notes:
         table.add_column(words("reason"), overflow="fold", min_width=8, ratio=3)
         table.add_column(words("outlook"), overflow="fold", min_width=6, ratio=1)
@@ -304,9 +345,27 @@ def slipping(out: Console, items: Sequence[SlipItem], words: Words, limit: int |
             *([reason, outlook] if with_notes else []),
         ]
         table.add_row(*cells)
+    for column in (state_column, year_column, days_column):
+        _kept_whole(column, out.width, lines=False)
     out.print(table)
     if rest:
         out.print(Text(words("more_items", count=rest), style="dim"))
+
+
+def _kept_whole(column: Column, width: int, lines: bool = True) -> None:
+    """On a narrow terminal, a column that must stay readable gets a width of its own, which Rich never squeezes.
+
+    Rich narrows the widest wrapping columns first, down to nothing, and crops what still does not
+    fit at the right edge. A column given a width keeps it: its longest word at least (it wraps
+    between words, never inside one), its longest line if that fits in a quarter of the terminal
+    (unless `lines` is false).
+    """
+    if width >= NARROW:
+        return
+    texts = [str(column.header), *(cell.plain if isinstance(cell, Text) else str(cell) for cell in column.cells)]
+    longest_word = max((cell_len(word) for text in texts for word in text.split()), default=1)
+    longest_line = max((cell_len(line) for text in texts for line in text.splitlines()), default=1)
+    column.width = max(longest_word, min(longest_line, width // 4)) if lines else longest_word
 
 
 def history(out: Console, events: Sequence[Event], words: Words) -> None:
@@ -318,7 +377,7 @@ def history(out: Console, events: Sequence[Event], words: Words) -> None:
     for i, header in enumerate(rows.header):
         table.add_column(header, overflow="fold", no_wrap=i in (0, 1, 6), ratio=3 if i == 7 else None)
     for row in rows.rows:
-        table.add_row(*(Text(cell) for cell in row))
+        table.add_row(*(_text(cell) for cell in row))
     out.print(table)
 
 
