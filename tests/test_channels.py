@@ -31,7 +31,7 @@ from dxroadmap.model import ActualEntry
 from dxroadmap.problems import StoreError
 from dxroadmap.progress import Settings
 from dxroadmap.safe import clean
-from tests.conftest import AS_OF, ENV, ROADMAPS, SEED_PLAN, Run
+from tests.conftest import AS_OF, ENV, EXAMPLES, ROADMAPS, SEED_PLAN, Run
 
 DXROADMAP = Path(sys.executable).with_name("dxroadmap")
 SUB_ENV = {k: v for k, v in os.environ.items() if k != "DXROADMAP_DIR"} | ENV
@@ -593,3 +593,40 @@ def test_an_absolute_xdg_cache_home_is_used(run: Run, portfolio: Path, no_cache_
     assert result.exit_code == 1
     assert list((tmp_path / "xdg" / "dxroadmap").glob("*.sqlite"))
     assert not (no_cache_dir / ".cache").exists()
+
+
+# --- environment variables -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2", 2), ("64", 64), ("99999999", 64), ("0", None), ("-3", None), ("abc", None), ("２", None), ("", None)],
+)
+def test_dxroadmap_jobs_is_bounded_and_a_bad_value_means_the_default(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: int | None
+) -> None:
+    from dxroadmap import index
+
+    monkeypatch.setenv("DXROADMAP_JOBS", value)
+    chosen = index.workers()
+    monkeypatch.delenv("DXROADMAP_JOBS")
+    assert chosen == (expected if expected is not None else index.workers())
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"DXROADMAP_LANG": "xx"},
+        {"LANG": "\x1b[31mja_JP", "LC_ALL": ""},
+        {"DXROADMAP_CACHE_DIR": "/proc/1/nothing"},
+        {"DXROADMAP_NO_CACHE": "yes"},
+        {"HOME": ""},
+        {"COLUMNS": "\x1b[6n"},
+    ],
+    ids=["lang", "locale-escape", "cache-dir-unwritable", "no-cache-word", "no-home", "columns-escape"],
+)
+def test_hostile_environment_values_never_crash(run: Run, tmp_path: Path, env: dict[str, str]) -> None:
+    shutil.copytree(EXAMPLES, tmp_path / "roadmaps")
+    result = run("status", "--as-of", "2026-11-26", cwd=tmp_path, env=env)
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output

@@ -116,3 +116,26 @@ def test_quick_start_commands_are_what_ci_runs() -> None:
     assert "pip install -e ." in install and "dxroadmap status" in install
     assert ".[test]" in tests and "pytest" in tests
     assert tests in (PROJECT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+# --- docs/threats.md: every row names tests that exist ---------------------------------------------
+
+THREATS = (PROJECT / "docs" / "threats.md").read_text(encoding="utf-8")
+
+
+def test_every_row_of_the_threat_model_names_tests_that_exist() -> None:
+    rows = [line for line in THREATS.splitlines() if line.startswith("| ") and not line.startswith("| channel")]
+    assert len(rows) >= 30
+    for row in rows:
+        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", row)[1:-1]]
+        assert len(cells) == 4, row
+        named = re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`|`::(\w+)`", cells[3])
+        assert named, f"a row without a test: {row}"
+        current = None
+        for path, test, bare in named:
+            current = path or current
+            assert current is not None, row
+            source = (PROJECT / current).read_text(encoding="utf-8")
+            for name in (test, bare):
+                if name:
+                    assert re.search(rf"^(?:def|class) {name}\b", source, re.MULTILINE), f"{current}::{name} ({row})"

@@ -843,8 +843,26 @@ def _say(line: str) -> None:
 
 
 def _ask(title: str) -> str:
-    """One line typed at the terminal, trimmed; empty allowed (Typer's own prompt, no default shown)."""
-    return str(typer.prompt(title, default="", show_default=False)).strip()
+    """One line typed at the terminal, trimmed; empty allowed.
+
+    Read from the descriptor with a short `select` timeout rather than `input()`: a Ctrl-C that
+    lands between Python's check for signals and the blocking read would otherwise wait for the
+    next Enter; this way it takes effect within a tenth of a second (exit 130, DESIGN §8).
+    """
+    import select
+
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real stream (tests run prompts through CliRunner)
+        return str(typer.prompt(title, default="", show_default=False)).strip()
+    sys.stdout.write(f"{title}: ")
+    sys.stdout.flush()
+    while not select.select([fd], [], [], 0.1)[0]:
+        pass
+    line = os.read(fd, 65536)  # a terminal in canonical mode gives one line at most
+    if not line:
+        raise typer.Abort()  # Ctrl-D: end of input
+    return line.decode(sys.stdin.encoding or "utf-8", "replace").strip()
 
 
 def _ask_choice(title: str, options: Sequence[str], names: Sequence[Sequence[str]] | None, empty: bool) -> int | None:

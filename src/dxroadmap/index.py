@@ -489,11 +489,14 @@ def _scan(
     return [d for d in digests if d is not None]
 
 
+MAX_JOBS = 64  # a bound on the processes one run starts, whatever $DXROADMAP_JOBS says
+
+
 def workers() -> int:
-    """`$DXROADMAP_JOBS`, else the processors this process may use."""
-    chosen = os.environ.get("DXROADMAP_JOBS", "")
-    if chosen.isdigit() and int(chosen) > 0:
-        return int(chosen)
+    """`$DXROADMAP_JOBS` (a whole number from 1; at most MAX_JOBS), else the processors this process may use."""
+    chosen = os.environ.get("DXROADMAP_JOBS", "").strip()
+    if chosen.isascii() and chosen.isdigit() and int(chosen) > 0:
+        return min(int(chosen), MAX_JOBS)
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
