@@ -959,31 +959,23 @@ def _amount(value: float, unit: str | None) -> str:
     return f"{number}{unit or ''}"
 
 
-def _year_option(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return fiscal.parse_year(value)
-    except fiscal.FiscalError as exc:
-        raise typer.BadParameter(str(exc)) from None
+def _parsed_option(parse: Callable[[object], int]) -> Callable[[str | None], int | None]:
+    """An option callback that reads the value with one of `fiscal`'s parsers (its refusal: a usage error)."""
+
+    def callback(value: str | None) -> int | None:
+        if value is None:
+            return None
+        try:
+            return parse(value)
+        except fiscal.FiscalError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+    return callback
 
 
-def _quarter_option(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return fiscal.parse_quarter(value)
-    except fiscal.FiscalError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
-def _half_option(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return fiscal.parse_half(value)
-    except fiscal.FiscalError as exc:
-        raise typer.BadParameter(str(exc)) from None
+_year_option = _parsed_option(fiscal.parse_year)
+_quarter_option = _parsed_option(fiscal.parse_quarter)
+_half_option = _parsed_option(fiscal.parse_half)
 
 
 def _kpi_option(values: list[str] | None) -> list[tuple[str, int | float]]:

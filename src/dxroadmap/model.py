@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import get_close_matches
 from functools import cache
@@ -49,18 +50,20 @@ Text = Annotated[str, BeforeValidator(_text)]
 """Text from the file, exactly as written; a YAML date in its place is an error, an integer is text."""
 
 
-def _year(value: object) -> int:
-    try:
-        return fiscal.parse_year(value)
-    except fiscal.FiscalError as exc:
-        raise PydanticCustomError("bad-year", str(exc)) from None
+def _parsed(parse: Callable[[object], T], code: str) -> Callable[[object], T]:
+    """A validator that reads a value with one of `fiscal`'s parsers; its refusal is a problem with `code`."""
+
+    def validate(value: object) -> T:
+        try:
+            return parse(value)
+        except fiscal.FiscalError as exc:
+            raise PydanticCustomError(code, str(exc)) from None
+
+    return validate
 
 
-def _quarter(value: object) -> int:
-    try:
-        return fiscal.parse_quarter(value)
-    except fiscal.FiscalError as exc:
-        raise PydanticCustomError("bad-quarter", str(exc)) from None
+_year = _parsed(fiscal.parse_year, "bad-year")
+_quarter = _parsed(fiscal.parse_quarter, "bad-quarter")
 
 
 _QUARTER_SCHEMA: dict[str, Any] = {
@@ -95,18 +98,8 @@ DateValue = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"anyOf": 
 """A date: a YAML date, or text such as 2026/11/15, 2026年11月15日, 令和8年11月15日, R8.11.15 (a time is refused)."""
 
 
-def _half(value: object) -> int:
-    try:
-        return fiscal.parse_half(value)
-    except fiscal.FiscalError as exc:
-        raise PydanticCustomError("bad-value", str(exc)) from None
-
-
-def _cadence(value: object) -> str:
-    try:
-        return fiscal.parse_cadence(value)
-    except fiscal.FiscalError as exc:
-        raise PydanticCustomError("bad-value", str(exc)) from None
+_half = _parsed(fiscal.parse_half, "bad-value")
+_cadence = _parsed(fiscal.parse_cadence, "bad-value")
 
 
 Half = Annotated[
