@@ -307,10 +307,12 @@ def _overview(
     root: Path | None = None,
     with_projects: bool = False,
     report_plan: bool = False,
+    with_slips: bool = False,
 ) -> Overview:
     """Digests of every project file under each `--dir` (or only `only`, under `root`).
 
-    `with_projects`: with each project's status JSON (for `--format json`). `report_plan`: a
+    `with_projects`: with each project's status JSON (for `--format json`). `with_slips`: the
+    commands that read the slip items (`slipping`, the JSON export). `report_plan`: a
     plan's problems are reported (`validate`), not a refusal.
     """
     from dxroadmap import index
@@ -323,7 +325,7 @@ def _overview(
     for group in gathered.groups:
         scanned = index.scan(
             group.root, group.files, group.settings, ctx.as_of, progress,
-            with_projects=with_projects, complete=only is None,
+            with_projects=with_projects, with_slips=with_slips, complete=only is None,
         )  # fmt: skip
         for digest in scanned:
             problems += digest.problems
@@ -710,7 +712,7 @@ def slipping(
     from dxroadmap.progress import slip_order
 
     ctx = _context(dir, as_of, lang, no_color)
-    view = _overview(ctx)
+    view = _overview(ctx, with_slips=True)
     items = sorted((item for d in _summaries(view, field, owner) for item in d.slips()), key=slip_order)
     from dxroadmap.report import data, tables
 
@@ -1384,7 +1386,7 @@ def export(
         store.output_kind(Path(output))  # a folder, a socket, a block device: refused before any work
     content: bytes | Iterator[bytes]
     if chosen is ExportFormat.json:  # written as it is made: a national roll-up never sits in memory whole
-        view = _overview(ctx)
+        view = _overview(ctx, with_slips=True)
         selected = _summaries(view, field, owner)
         content, count, problems = _portfolio_json(view, selected, ctx), len(selected), view.problems
     else:

@@ -131,16 +131,17 @@ def entry(file: RoadmapFile, settings: Settings, as_of: date, with_project: bool
     return Entry(found, _json(summary), _json(slips), project)
 
 
-def digest(file: RoadmapFile, found: Entry, as_of: date) -> Digest:
+def digest(file: RoadmapFile, found: Entry, as_of: date, with_slips: bool = True) -> Digest:
     """The digest of an entry (cached or just computed: the same way), under the file's id.
 
     Raises ValueError for an entry that is not what it says: every field is checked for the shape
     `entry` writes (types, lengths, known states and flags, dates) before anything is used, so a
     cache row whose checksum matches but whose shape is foreign is only a miss, never an error later.
+    `with_slips`: the slip items will be read (`Digest.slips`), so their shape is checked too.
     """
     rows = _loads(found.problems) if found.problems != "[]" else []
     fields = _loads(found.summary)
-    _check_shape(rows, fields, found)
+    _check_shape(rows, fields, found, with_slips)
     problems = [Problem(path or file.shown, line, column, code, message) for path, line, column, code, message in rows]
     summary = None
     if fields is not None:
@@ -195,7 +196,7 @@ def _rows(value: Any, length: int) -> bool:
     return type(value) is list and all(type(row) is list and len(row) == length for row in value)
 
 
-def _check_shape(problems: Any, summary: Any, found: Entry) -> None:
+def _check_shape(problems: Any, summary: Any, found: Entry, with_slips: bool = True) -> None:
     """ValueError unless the parsed fields of `found` (and its slips and status JSON) are as `entry` writes them."""
     ok = _rows(problems, 5) and all(
         _maybe_text(path) and _count(line, 1) and _count(column, 1) and _text(code) and _text(message)
@@ -211,7 +212,7 @@ def _check_shape(problems: Any, summary: Any, found: Entry) -> None:
                 and type(flags) is dict and set(flags) == set(FLAGS) and all(_count(n) for n in flags.values())
                 and _rows(years, 2) and all(_year(y) and s in _STATES for y, s in years)
             )  # fmt: skip
-    if ok and found.slips != "[]":
+    if ok and with_slips and found.slips != "[]":  # parsing them costs as much as the rest: only when read
         slips = _loads(found.slips)
         ok = _rows(slips, 14) and all(
             _text(initiative) and _count(index) and _year(year) and _maybe_text(period) and _maybe_text(target)
@@ -426,17 +427,19 @@ def scan(
     progress: Progress | None = None,
     *,
     with_projects: bool = False,
+    with_slips: bool = True,
     complete: bool = True,
 ) -> list[Digest]:
     """The digests of `files` (in their order): from the cache where unchanged, else computed.
 
-    `with_projects`: with each project's status JSON (for `--format json`). `complete`: `files`
-    are all the files of `root`, so the cache may forget the others.
+    `with_projects`: with each project's status JSON (for `--format json`). `with_slips`: the
+    slip items will be read (a run that does not read them does not pay for checking them).
+    `complete`: `files` are all the files of `root`, so the cache may forget the others.
     """
     store = Cache.open(root, settings, as_of)
     try:
         with _gc_paused():
-            return _scan(store, files, settings, as_of, progress, with_projects, complete)
+            return _scan(store, files, settings, as_of, progress, with_projects, with_slips, complete)
     finally:
         if store is not None:
             store.close()
@@ -449,6 +452,7 @@ def _scan(
     as_of: date,
     progress: Progress | None,
     with_projects: bool,
+    with_slips: bool,
     complete: bool,
 ) -> list[Digest]:
     # SQLite keeps keys as UTF-8 text: a name that is not UTF-8 is keyed by its bytes, as `\\x93`
@@ -465,7 +469,7 @@ def _scan(
         for i, key in enumerate(keys):
             if key in found:
                 with suppress(KeyError, TypeError, ValueError, AttributeError):  # not what it says: computed again
-                    digests[i] = digest(files[i], found[key], as_of)
+                    digests[i] = digest(files[i], found[key], as_of, with_slips)
     missing = [i for i, d in enumerate(digests) if d is None]
     now = time.time_ns()
 
