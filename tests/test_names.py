@@ -418,3 +418,15 @@ def test_random_bytes_as_names() -> None:
             assert shown(name) in check_xlsx(target)
 
     any_name()
+
+
+def test_the_quick_search_of_json_text_misses_no_character_it_escapes() -> None:
+    """`json_text` looks for a wide superset first; every character its precise pattern escapes is in it."""
+    from dxroadmap import safe
+
+    missed = [
+        hex(code)
+        for code in range(0x110000)
+        if safe._JSON_INVISIBLE.match(chr(code)) and not safe._JSON_MAYBE_INVISIBLE.match(chr(code))
+    ]
+    assert missed == []

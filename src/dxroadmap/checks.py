@@ -186,40 +186,50 @@ def _says(actual: Actual) -> object:
     """What an actual says, a plain text one the same as an entry with only that 内容."""
     if isinstance(actual, str):
         return ("text", fiscal.text_key(actual))
-    extra = (actual.achieves, actual.kpi, actual.reason, actual.outlook, actual.date, actual.rating)
+    extra = (
+        tuple(actual.achieves),
+        actual.kpi,
+        actual.value,
+        actual.reason,
+        actual.outlook,
+        actual.date,
+        actual.rating,
+    )
     if actual.text is not None and not any(extra):
         return ("text", fiscal.text_key(actual.text))
-    return actual.model_copy(update={"quarter": None, "half": None})
+    return (actual.text, *extra)  # the period is compared apart
+
+
+def _period_words(year: int, period: tuple[int | None, int | None]) -> str:
+    quarter, half = period
+    return fiscal.label(year) + (f" Q{quarter}" if quarter else "") + (f" H{half}" if half else "")
 
 
 def duplicate_entries(roadmap: Roadmap, settings: Settings, as_of: date | None = None) -> Iterator[Finding]:
     """The same actual twice in one period, or a second value of one KPI for one period (warnings)."""
     for i, initiative in enumerate(roadmap.initiatives):
         for year, actuals in initiative.actuals.items():
-            seen: list[tuple[tuple[int | None, int | None], object]] = []
+            seen: set[tuple[tuple[int | None, int | None], object]] = set()
             kpis: set[tuple[tuple[int | None, int | None], str]] = set()
             for j, actual in enumerate(actuals):
                 period = _period(actual, settings.calendar)
-                said = _says(actual)
-                where = fiscal.label(year) + "".join(
-                    f" {label}"
-                    for label in (f"Q{period[0]}" if period[0] else "", f"H{period[1]}" if period[1] else "")
-                    if label
-                )
-                if (period, said) in seen:
+                said = (period, _says(actual))
+                if said in seen:
+                    where = _period_words(year, period)
                     yield Finding(
                         ("取組", i, "実績", year, j), "duplicate-entry", t("check.duplicate_entry", period=where)
                     )
                 elif not isinstance(actual, str) and actual.kpi is not None:
                     key = (period, fiscal.text_key(actual.kpi))
                     if key in kpis:
+                        where = _period_words(year, period)
                         yield Finding(
                             ("取組", i, "実績", year, j, "指標"),
                             "duplicate-entry",
                             t("check.kpi_twice", kpi=actual.kpi, period=where),
                         )
                     kpis.add(key)
-                seen.append((period, said))
+                seen.add(said)
 
 
 def ratings_in_plan(roadmap: Roadmap, settings: Settings, as_of: date | None = None) -> Iterator[Finding]:

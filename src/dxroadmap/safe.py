@@ -91,6 +91,16 @@ def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}"
 
 
+# A superset of _JSON_INVISIBLE made of a few wide ranges: a fifth of its cost to search, and a
+# document with none of these characters (nearly every one) needs no more than this search.
+_JSON_MAYBE_INVISIBLE = re.compile(
+    "[\x7f-\x9f\u00ad\u0600-\u070f\u0890-\u08e2\u180e\u200b-\u206f\ud800-\udfff\ufdd0-\ufdef"
+    "\ufeff-\uffff\U00010000-\U0010ffff]"
+)
+
+
 def json_text(dumped: str) -> str:
     """JSON text with invisible and control characters escaped: same data, nothing acts on a terminal."""
+    if _JSON_MAYBE_INVISIBLE.search(dumped) is None:
+        return dumped
     return _JSON_INVISIBLE.sub(_json_escape, dumped)
