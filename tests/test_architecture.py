@@ -1,0 +1,83 @@
+"""The shape of the package, read from its source (AST): each heavy library is imported by exactly one
+module, and the core (models, fiscal calendar, rules) imports nothing outside the core.
+
+These replace ruff's per-file switch-offs of TID251, which let `import rich` into cli.py pass lint.
+Imports inside functions count the same as those at the top (the tool imports lazily for speed).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "dxroadmap"
+
+# library -> the one module that may import it
+HEAVY = {
+    "typer": "cli",
+    "click": None,  # Typer bundles its own: never imported directly
+    "rich": "report.terminal",
+    "openpyxl": "report.xlsx",
+    "ruamel": "source",
+    "yaml": "source",
+}
+# models, the fiscal calendar and the rules: no I/O, no framework, nothing above them
+CORE = {"fiscal", "i18n", "catalog", "problems", "safe", "model", "progress", "checks", "changes"}
+
+
+def modules() -> dict[str, Path]:
+    return {
+        ".".join(path.relative_to(PACKAGE).with_suffix("").parts): path
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.name != "__init__.py"
+    }
+
+
+def imported(path: Path) -> set[str]:
+    """Every module name `path` imports, anywhere in it (absolute names; `dxroadmap.` kept)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module is not None:
+            assert node.level == 0, f"{path.name}: relative import"
+            names.add(node.module)
+            if node.module == "dxroadmap":  # `from dxroadmap import fiscal, store`
+                names.update(f"dxroadmap.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_the_modules_are_found() -> None:
+    found = modules()
+    assert {"cli", "source", "report.terminal", "report.xlsx", *CORE} <= set(found)
+
+
+def test_each_heavy_library_is_imported_by_exactly_one_module() -> None:
+    users: dict[str, set[str]] = {library: set() for library in HEAVY}
+    for name, path in modules().items():
+        for module in imported(path):
+            top = module.split(".")[0]
+            if top in users:
+                users[top].add(name)
+    assert users == {library: ({owner} if owner else set()) for library, owner in HEAVY.items()}
+
+
+def test_the_core_imports_only_the_core_and_the_standard_library() -> None:
+    allowed_third_party = {"pydantic", "pydantic_core"}  # the models are Pydantic models
+    for name in CORE:
+        path = modules()[name]
+        for module in imported(path):
+            top = module.split(".")[0]
+            if module.startswith("dxroadmap."):
+                inner = module.removeprefix("dxroadmap.")
+                assert inner in CORE or inner == "__version__", f"{name} imports {module}"
+            elif top == "dxroadmap":
+                continue
+            else:
+                assert top in allowed_third_party or _standard(top), f"{name} imports {module}"
+
+
+def _standard(top: str) -> bool:
+    import sys
+
+    return top in sys.stdlib_module_names or top == "__future__"
