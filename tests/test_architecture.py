@@ -81,3 +81,39 @@ def _standard(top: str) -> bool:
     import sys
 
     return top in sys.stdlib_module_names or top == "__future__"
+
+
+def test_every_map_keyed_by_state_covers_every_state() -> None:
+    """A state added to the rules without its word, mark, colour or schema enum fails here, not at render time."""
+    import json
+
+    from dxroadmap import i18n
+    from dxroadmap.progress import FLAGS, SEVERITY, TARGET_STATES
+    from dxroadmap.report import html, tables, terminal, xlsx
+
+    states = set(SEVERITY)
+    assert set(TARGET_STATES) <= states
+    for name, keyed in [
+        ("i18n words", i18n._WORDS),
+        ("marks", tables.MARKS),
+        ("terminal styles", terminal.STYLES),
+        ("xlsx fills", xlsx.FILLS),
+        ("xlsx inks", xlsx.INKS),
+        ("html colours", html.COLOURS),
+    ]:
+        assert states <= set(keyed), f"{name} lack {states - set(keyed)}"
+    assert set(FLAGS) <= set(i18n._WORDS), "every flag has its word"
+    schema = json.loads((PACKAGE.parent.parent / "schemas" / "portfolio.schema.json").read_text(encoding="utf-8"))
+    enums = [e for e in _enums(schema) if set(e) & states]
+    assert enums, "the schema names the states"
+    for enum in enums:
+        assert set(enum) - {None} <= states, enum
+
+
+def _enums(node: object) -> list[list[object]]:
+    if isinstance(node, dict):
+        found = [node["enum"]] if isinstance(node.get("enum"), list) else []
+        return found + [e for value in node.values() for e in _enums(value)]
+    if isinstance(node, list):
+        return [e for value in node for e in _enums(value)]
+    return []
