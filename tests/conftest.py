@@ -58,6 +58,59 @@ SEED_PLAN = """\
 """
 
 
+# A copy of roadmaps/kurashi-dx-kiban.yaml, inline for the same reason.
+SEED_ID = "kurashi-dx-kiban"
+SEED_ROADMAP = """\
+# yaml-language-server: $schema=../schemas/roadmap.schema.json
+# 推進方法(ロードマップのイメージ) — 暮らし・まち分野
+政策分野: 暮らし・まち分野
+事業名: 暮らし・まちのDX創出基盤の構築
+担当課: 企画政策部DX推進課
+概要: 本県における地域の利便性や暮らしの質の向上を目的とする地域社会のデジタル化(DX)促進に向け、その環境整備と地域の課題解決に資する市町村の具体的な取組を支援し、本県全体でのDX対応を推進する。
+取組:
+  - 名称: 地域社会のデジタル化促進に向けた環境整備
+    目標:
+      R5: [ニーズ調査, ロードマップ作成]
+      R6: [ロードマップの随時アップデート]
+      R7: [ニーズ再調査]
+    実績:
+      R5: [ニーズ調査]
+
+  - 名称: デジタル実装支援
+    目標:
+      R5: [フィールドワーク, 実装モデル導入試験, 現地研修会]
+      R6: [フィールドワーク, 実装モデル導入試験, 現地研修会]
+      R7: [フィールドワーク, 実装モデル導入試験, 現地研修会]
+      R8: [フィールドワーク, 実装モデル導入試験, 現地研修会]
+
+  - 名称: 効果的に横展開するための環境整備についての検討
+    目標:
+      R5: [検討会の実施]
+      R6: [検討とりまとめ]
+      R7: [サービスの実施]
+"""  # noqa: E501 (the source document's 概要 is one long line)
+
+# The files the repository ships, named: a test that copies or judges them sees none a user has added
+# (test_source checks that these are the files git tracks).
+SEED_FILES = ("_plan.yaml", f"{SEED_ID}.yaml")
+SAMPLE_FILES = (
+    "_plan.yaml",
+    "gyosei/data-katsuyo.yaml",
+    "gyosei/kakanai-madoguchi.yaml",
+    "gyosei/security-kyoka.yaml",
+    "gyosei/shinsei-online.yaml",
+    "kurashi/bosai-joho.yaml",
+    "kurashi/demand-kotsu.yaml",
+    "kurashi/kosodate-app.yaml",
+    "kurashi/online-shinryo.yaml",
+    "sangyo/chusho-dx.yaml",
+    "sangyo/kanko-data.yaml",
+    "sangyo/kensetsu-ict.yaml",
+    "sangyo/smart-nogyo.yaml",
+)
+SHIPPED = [*(ROADMAPS / name for name in SEED_FILES), *(EXAMPLES / name for name in SAMPLE_FILES)]
+
+
 @pytest.fixture(autouse=True)
 def own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets an empty cache directory of its own (never the user's)."""
@@ -68,17 +121,34 @@ def own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     return folder
 
 
+def write_seed(folder: Path) -> Path:
+    """Make `folder` a roadmaps folder holding SEED_PLAN and SEED_ROADMAP (never the repository's own roadmaps/,
+    which a user may have edited or added to, e.g. with the README's `new` example)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "_plan.yaml").write_text(SEED_PLAN, encoding="utf-8")
+    (folder / f"{SEED_ID}.yaml").write_text(SEED_ROADMAP, encoding="utf-8")
+    return folder
+
+
+def copy_sample(folder: Path) -> Path:
+    """Make `folder` a roadmaps folder holding a copy of the sample portfolio's SAMPLE_FILES (and nothing else)."""
+    for name in SAMPLE_FILES:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(EXAMPLES / name, folder / name)
+    return folder
+
+
 @pytest.fixture
 def seed_repo(tmp_path: Path) -> Path:
-    """A repository folder holding a copy of the shipped roadmaps/ (the source document's roadmap)."""
-    shutil.copytree(ROADMAPS, tmp_path / "roadmaps")
+    """A repository folder holding the seed roadmaps (the source document's roadmap), written from the inline copy."""
+    write_seed(tmp_path / "roadmaps")
     return tmp_path
 
 
 @pytest.fixture
 def sample_repo(tmp_path: Path) -> Path:
     """A repository folder holding a copy of the fictional sample portfolio."""
-    shutil.copytree(EXAMPLES, tmp_path / "roadmaps")
+    copy_sample(tmp_path / "roadmaps")
     return tmp_path
 
 

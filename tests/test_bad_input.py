@@ -7,6 +7,7 @@ CliRunner. Line and column numbers below are 1-based lines of BASE.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -102,16 +104,17 @@ def validate_one(tmp_path: Path, content: str | bytes, name: str = "p.yaml") -> 
     return run("validate", "--dir", str(root), "--as-of", "2026-11-26")  # R8: undated R8 actuals are warned of
 
 
-def clean_exit(result: Result) -> None:
-    """No traceback, no escaped exception, no crash by signal."""
+def clean_exit(result: Result, code: int) -> None:
+    """No traceback, no escaped exception, no crash: the exit code the caller expects (0, 1 or 2; never 70)."""
     assert "Traceback" not in result.output, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert result.exit_code >= 0
+    assert result.exit_code == code, f"exit {result.exit_code}, expected {code}:\n{result.output}"
 
 
 def problems(result: Result) -> list[Found]:
-    """The problem lines `validate` printed; every line it printed must be one whole problem."""
-    clean_exit(result)
+    """The problem lines `validate` printed; every line it printed must be one whole problem, and it exits 1
+    when one of them is an error, 0 when there are none or only warnings."""
+    assert "Traceback" not in result.output, result.output
     found = []
     for text in result.stdout.splitlines():
         if not text.strip():
@@ -119,6 +122,7 @@ def problems(result: Result) -> list[Found]:
         match = PROBLEM.match(text)
         assert match, f"not a `path:line:col: CODE message` line: {text!r}\n--- whole output:\n{result.output}"
         found.append(Found(match["path"], int(match["line"]), int(match["column"]), match["code"], match["message"]))
+    clean_exit(result, 1 if any(p.code not in WARNINGS for p in found) else 0)
     return found
 
 
@@ -558,8 +562,7 @@ def test_python_tag_refused_by_status_and_show_too(tmp_path: Path) -> None:
     root = make_roadmaps(tmp_path / "roadmaps", {"p.yaml": text})
     for args in (["status"], ["status", "--format", "json"], ["show", "p"], ["slipping"]):
         result = run(*args, "--dir", str(root), "--as-of", AS_OF)
-        clean_exit(result)
-        assert result.exit_code == 1, (args, result.output)
+        clean_exit(result, 1)
     assert not marker.exists()
 
 
@@ -891,16 +894,25 @@ def test_symlink_loop_is_unreadable_and_hides_nothing(tmp_path: Path) -> None:
     ], result.output
 
 
-def test_file_without_read_permission_is_unreadable(tmp_path: Path) -> None:
+def test_file_without_read_permission_is_unreadable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_roadmaps(tmp_path / "roadmaps", {"good.yaml": BASE, "secret.yaml": BASE})
-    (root / "secret.yaml").chmod(0)
-    try:
-        result = run("validate", "--dir", str(root))
-    finally:
-        (root / "secret.yaml").chmod(0o644)
-    clean_exit(result)
-    if os.geteuid() != 0:  # root reads the file anyway
-        only_problem(result, "unreadable", 1, 1, path_end="secret.yaml")
+    real_open = os.open
+
+    def refusing_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if not isinstance(path, int) and Path(os.fsdecode(path)).name == "secret.yaml":
+            raise PermissionError(errno.EACCES, "Permission denied", os.fsdecode(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        if os.geteuid() == 0:  # root reads any file whatever its mode: the refusal is simulated (as test_hostile)
+            patched.setattr(os, "open", refusing_open)
+        (root / "secret.yaml").chmod(0)
+        try:
+            result = run("validate", "--dir", str(root))
+        finally:
+            (root / "secret.yaml").chmod(0o644)
+    problem = only_problem(result, "unreadable", 1, 1, path_end="secret.yaml")
+    assert "Permission denied" in problem.message, problem
 
 
 def test_explicit_path_that_does_not_exist_is_unreadable(tmp_path: Path) -> None:
@@ -984,8 +996,7 @@ def test_validate_lists_every_broken_file(mixed: Path) -> None:
 
 def test_status_json_lists_good_projects_and_invalid_files(mixed: Path) -> None:
     result = run("status", "--format", "json", "--dir", str(mixed), "--as-of", AS_OF)
-    clean_exit(result)
-    assert result.exit_code == 1
+    clean_exit(result, 1)
     data = json.loads(result.stdout)
     assert [p["id"] for p in data["projects"]] == ["good"]
     invalid = sorted((Path(i["path"]).name, i["code"], i["line"], i["column"]) for i in data["invalid"])
@@ -996,8 +1007,7 @@ def test_status_json_lists_good_projects_and_invalid_files(mixed: Path) -> None:
 @pytest.mark.parametrize("command", ["status", "slipping"])
 def test_table_commands_print_what_they_can_and_list_broken_files(mixed: Path, command: str) -> None:
     result = run(command, "--dir", str(mixed), "--as-of", AS_OF)
-    clean_exit(result)
-    assert result.exit_code == 1
+    clean_exit(result, 1)
     lines = [PROBLEM.match(text) for text in result.output.splitlines()]
     codes = sorted((Path(m["path"]).name, m["code"]) for m in lines if m)
     assert codes == [("bad1.yaml", "bad-quarter"), ("bad2.yaml", "not-utf8")], result.output
@@ -1010,16 +1020,14 @@ def test_status_table_still_shows_the_good_project(mixed: Path) -> None:
 
 def test_show_of_a_broken_project_is_one_line(mixed: Path) -> None:
     result = run("show", "bad1", "--dir", str(mixed), "--as-of", AS_OF)
-    clean_exit(result)
-    assert result.exit_code == 1
+    clean_exit(result, 1)
     assert "bad1.yaml" in result.output
     assert len([t for t in result.output.splitlines() if t.strip()]) == 1, result.output
 
 
 def test_validate_json_lists_problems(mixed: Path) -> None:
     result = run("validate", "--format", "json", "--dir", str(mixed))
-    clean_exit(result)
-    assert result.exit_code == 1
+    clean_exit(result, 1)
     data = json.loads(result.stdout)
     assert data["checked"] == 3
     assert sorted(i["code"] for i in data["invalid"]) == ["bad-quarter", "not-utf8"]
@@ -1159,8 +1167,7 @@ def test_markup_is_literal_and_controls_never_reach_the_output(
 ) -> None:
     root = make_roadmaps(tmp_path / "roadmaps", {"p.yaml": HOSTILE})
     result = run(*args, "--dir", str(root), "--as-of", AS_OF)
-    clean_exit(result)
-    assert result.exit_code == 0, result.output
+    clean_exit(result, 0)
     assert "\x1b" not in result.output
     assert "\x07" not in result.output
     assert "\u202e" not in result.output
@@ -1178,8 +1185,7 @@ def test_markup_and_controls_in_a_problem_line(tmp_path: Path) -> None:
         result = (
             run(*args, "--dir", str(root), "--as-of", AS_OF) if args[0] == "status" else run(*args, "--dir", str(root))
         )
-        clean_exit(result)
-        assert result.exit_code == 1
+        clean_exit(result, 1)
         assert "\x1b" not in result.output
         assert "\u202e" not in result.output
         assert "[bold]x[/bold]" in result.output

@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import socket
 import sqlite3
 import stat
@@ -31,7 +30,7 @@ from dxroadmap.model import ActualEntry
 from dxroadmap.problems import StoreError
 from dxroadmap.progress import Settings
 from dxroadmap.safe import clean
-from tests.conftest import AS_OF, ENV, EXAMPLES, ROADMAPS, SEED_PLAN, Run
+from tests.conftest import AS_OF, ENV, SEED_PLAN, SEED_ROADMAP, Run, copy_sample
 
 DXROADMAP = Path(sys.executable).with_name("dxroadmap")
 SUB_ENV = {k: v for k, v in os.environ.items() if k != "DXROADMAP_DIR"} | ENV
@@ -438,7 +437,7 @@ def weird_repo(run: Run, tmp_path: Path) -> tuple[Path, str]:
     folder = top / "roadmaps" / FOLDER
     folder.mkdir(parents=True)
     (top / "roadmaps" / "_plan.yaml").write_text(SEED_PLAN, encoding="utf-8")
-    shutil.copy(ROADMAPS / f"{SEED_ID}.yaml", folder / "kiban.yaml")
+    (folder / "kiban.yaml").write_text(SEED_ROADMAP, encoding="utf-8")
     _git(top, "init", "-q")
     _git(top, "add", "-A")
     _git(top, "commit", "-q", "-m", "c1")
@@ -630,7 +629,7 @@ def test_dxroadmap_jobs_is_bounded_and_a_bad_value_means_the_default(
     ids=["lang", "locale-escape", "cache-dir-unwritable", "no-cache-word", "no-home", "columns-escape"],
 )
 def test_hostile_environment_values_never_crash(run: Run, tmp_path: Path, env: dict[str, str]) -> None:
-    shutil.copytree(EXAMPLES, tmp_path / "roadmaps")
+    copy_sample(tmp_path / "roadmaps")
     result = run("status", "--as-of", "2026-11-26", cwd=tmp_path, env=env)
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dxroadmap import schema
-from tests.conftest import AS_OF, EXAMPLES, PROJECT, ROADMAPS, SEED_PLAN, Run, no_crash
+from tests.conftest import AS_OF, PROJECT, ROADMAPS, SEED_FILES, SEED_PLAN, SHIPPED, Run, copy_sample, no_crash
 
 SEED_NAME = "暮らし・まちのDX創出基盤の構築"
 INIT2 = "デジタル実装支援"
@@ -203,9 +204,13 @@ def test_slipping_explained_and_outlook_in_json(run: Run, sample_repo: Path) -> 
 # --- validate ---------------------------------------------------------------------------
 
 
-def test_validate_the_shipped_roadmaps_and_the_sample(run: Run) -> None:
-    assert run("validate", "--dir", str(ROADMAPS)).exit_code == 0
-    result = run("validate", "--dir", str(EXAMPLES))
+def test_validate_the_shipped_roadmaps_and_the_sample(run: Run, tmp_path: Path) -> None:
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    for name in SEED_FILES:  # the shipped files, copied by name: never what a user has added beside them
+        shutil.copy2(ROADMAPS / name, seed / name)
+    assert run("validate", "--dir", str(seed)).exit_code == 0
+    result = run("validate", "--dir", str(copy_sample(tmp_path / "sample")))
     assert result.exit_code == 0
     assert "checked 12 file(s): 0 problem(s)" in result.stderr
 
@@ -332,7 +337,7 @@ def test_schema_lists_the_japanese_keys_and_year_pattern() -> None:
 
 
 def test_shipped_roadmaps_point_editors_at_the_schema() -> None:
-    for path in [*ROADMAPS.rglob("*.yaml"), *EXAMPLES.rglob("*.yaml")]:
+    for path in SHIPPED:  # named: a roadmap a user has added is not a shipped one
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith("# yaml-language-server: $schema="), path
         target = (path.parent / first.split("$schema=")[1]).resolve()
@@ -360,14 +365,25 @@ def test_help_imports_no_yaml_rich_or_pydantic() -> None:
 
 
 @pytest.mark.parametrize(
-    "command",
-    [["status"], ["show", "kurashi"], ["slipping"], ["validate"], ["schema"], ["history"], ["record", "--help"]],
+    ("command", "code"),
+    [
+        (["status"], 0),
+        (["show", "kurashi"], 0),
+        (["slipping"], 0),
+        (["validate"], 0),
+        (["history"], 1),  # outside git: exit 1 with a message, not a usage error
+        (["record", "--help"], 0),
+    ],
 )
-def test_every_command_takes_the_global_options_after_its_name(run: Run, seed_repo: Path, command: list[str]) -> None:
+def test_every_command_takes_the_global_options_after_its_name(
+    run: Run, seed_repo: Path, command: list[str], code: int
+) -> None:
     args = ["--dir", str(seed_repo / "roadmaps"), "--as-of", AS_OF, "--lang", "en", "--no-color"]
     result = run(*command, *args, cwd=seed_repo)
     assert "No such option" not in result.output
-    assert result.exit_code in (0, 1)  # history outside git is exit 1 with a message, not a usage error
+    assert result.exit_code == code, result.output
+    if command == ["history"]:
+        assert "git" in result.stderr, result.output
 
 
 # --- shell completion -------------------------------------------------------------------
@@ -401,6 +417,42 @@ def test_completion_scripts_for_explicit_shells(run: Run) -> None:
         result = run("--show-completion", shell)
         assert result.exit_code == 0, shell
         assert "_DXROADMAP_COMPLETE" in result.stdout, shell
+
+
+def _dx_from_sh(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """The installed command started from `sh`, whatever shell runs the suite: nothing may be guessed from it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("_DXROADMAP", "_TYPER"))}
+    env |= {"SHELL": "/bin/sh", "HOME": str(home), "LANG": "C.UTF-8"}
+    script = str(Path(sys.executable).with_name("dxroadmap"))
+    command = " ".join(["exec", script, *args])
+    proc = subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True, text=True, check=False, timeout=60)
+    no_crash(proc.returncode, proc.stdout, proc.stderr)
+    return proc
+
+
+def test_show_completion_honours_the_shell_given(tmp_path: Path) -> None:
+    zsh = _dx_from_sh("--show-completion", "zsh", home=tmp_path)
+    bash = _dx_from_sh("--show-completion", "bash", home=tmp_path)
+    assert zsh.returncode == bash.returncode == 0, zsh.stderr + bash.stderr
+    assert zsh.stdout != bash.stdout
+    assert "#compdef dxroadmap" in zsh.stdout and "complete_zsh" in zsh.stdout and "complete_bash" not in zsh.stdout
+    assert "complete_bash" in bash.stdout and "COMPREPLY" in bash.stdout and "complete_zsh" not in bash.stdout
+    assert _dx_from_sh("--show-completion", "ksh", home=tmp_path).returncode == 2  # not a guess: a usage error
+    assert _dx_from_sh("--show-completion", home=tmp_path).returncode == 2  # the shell must be named
+
+
+def test_install_completion_honours_the_shell_given(tmp_path: Path) -> None:
+    done = _dx_from_sh("--install-completion", "zsh", home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "complete_zsh" in (tmp_path / ".zfunc" / "_dxroadmap").read_text(encoding="utf-8")
+    assert not (tmp_path / ".bashrc").exists()
+
+
+def test_version_of_the_installed_command(tmp_path: Path) -> None:
+    from dxroadmap import __version__
+
+    done = _dx_from_sh("--version", home=tmp_path)
+    assert (done.returncode, done.stdout) == (0, f"dxroadmap {__version__}\n")
 
 
 def test_slipping_table_shows_the_worst_items_and_says_how_many_more(run: Run, seed_repo: Path) -> None:

@@ -42,7 +42,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ENV, ROADMAPS, Run
+from tests.conftest import ENV, SEED_PLAN, Run, write_seed
 
 K = "kurashi-dx-kiban"
 O_OLD = "gyosei-online"
@@ -145,8 +145,7 @@ class Built:
 
 def build(top: Path) -> Built:
     """The repository of the module docstring."""
-    roadmaps = top / "roadmaps"
-    shutil.copytree(ROADMAPS, roadmaps)
+    roadmaps = write_seed(top / "roadmaps")
     kurashi, online = roadmaps / f"{K}.yaml", roadmaps / f"{O_OLD}.yaml"
     plan = roadmaps / "_plan.yaml"
     plan.write_text(plan.read_text(encoding="utf-8") + PLAN_MEETINGS, encoding="utf-8")
@@ -915,7 +914,7 @@ def renamed(tmp_path: Path) -> Built:
     """
     top = tmp_path / "small"
     (top / "roadmaps" / "sub").mkdir(parents=True)
-    shutil.copy(ROADMAPS / "_plan.yaml", top / "roadmaps" / "_plan.yaml")
+    (top / "roadmaps" / "_plan.yaml").write_text(SEED_PLAN, encoding="utf-8")
     git(top, "init", "-q", "-b", "main")
     git(top, "config", "commit.gpgsign", "false")
     sha: dict[str, str] = {}

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import INTERNAL_ERROR, no_crash
+from tests.conftest import INTERNAL_ERROR, no_crash, write_seed
 
 PROJECT = Path(__file__).resolve().parent.parent
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
@@ -107,9 +107,7 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> 
 def user_repo(tmp_path: Path, hook_repo: tuple[Path, str], env: dict[str, str]) -> Path:
     """Another repository: roadmaps/ with the plan and one roadmap, and a config using both hooks."""
     repo = tmp_path / "user-repo"
-    (repo / "roadmaps").mkdir(parents=True)
-    for name in ("_plan.yaml", "kurashi-dx-kiban.yaml"):
-        shutil.copy2(PROJECT / "roadmaps" / name, repo / "roadmaps" / name)
+    write_seed(repo / "roadmaps")
     url, rev = hook_repo
     (repo / ".pre-commit-config.yaml").write_text(
         "repos:\n"

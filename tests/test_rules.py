@@ -14,6 +14,7 @@ import pytest
 from dxroadmap import fiscal, progress, store
 from dxroadmap.model import PLAN, Project
 from dxroadmap.progress import Settings
+from tests.conftest import write_seed
 
 
 def judge(yaml_text: str, as_of: str, plan_yaml: str | None = None) -> progress.ProjectStatus:
@@ -56,7 +57,6 @@ def Q(year: int, quarter: int) -> fiscal.ReportPeriod:
 
 
 AS_OF = "2026-11-26"  # R8 Q3; the last completed quarter is R8 Q2 (ended 2026-09-30)
-SEED = Path(__file__).resolve().parent.parent / "roadmaps"
 
 
 # --- the minimal roadmap -------------------------------------------------------------------
@@ -603,15 +603,15 @@ def test_no_slipping_items_when_on_track() -> None:
 # --- the source document's roadmap ---------------------------------------------------------
 
 
-def seed_status() -> progress.ProjectStatus:
-    portfolio = store.load_portfolio(SEED)
+def seed_status(folder: Path) -> progress.ProjectStatus:
+    portfolio = store.load_portfolio(write_seed(folder / "roadmaps"))  # a copy: never the repository's own roadmaps/
     assert not portfolio.problems, portfolio.problems
     (project,) = portfolio.projects
     return progress.judge(project, portfolio.settings, D(AS_OF))
 
 
-def test_seed_roadmap_as_of_2026_11_26() -> None:
-    status = seed_status()
+def test_seed_roadmap_as_of_2026_11_26(tmp_path: Path) -> None:
+    status = seed_status(tmp_path)
     by_text = {(i.name, t.fiscal_year, t.text): t.state for i in status.initiatives for t in i.targets}
     env = "地域社会のデジタル化促進に向けた環境整備"
     assert by_text[(env, 2023, "ニーズ調査")] == "done"
@@ -622,8 +622,8 @@ def test_seed_roadmap_as_of_2026_11_26() -> None:
     assert status.state == "missed"
 
 
-def test_seed_roadmap_unreported_initiative() -> None:
-    status = seed_status()
+def test_seed_roadmap_unreported_initiative(tmp_path: Path) -> None:
+    status = seed_status(tmp_path)
     unreported = [(i.name, i.unreported_period, i.unreported_due) for i in status.initiatives if i.unreported]
     assert unreported == [("デジタル実装支援", Q(2026, 2), D("2026-10-30"))]
     assert status.flags == {"missed": 15, "slipping": 0, "unreported": 1, "optimistic": 0}

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from dxroadmap import index
-from tests.conftest import AS_OF, EXAMPLES, Run
+from tests.conftest import AS_OF, Run, copy_sample
 
 PAST_NS = time.time_ns() - 3600 * 10**9  # an hour ago: no file looks "just changed"
 COMMANDS = [
@@ -304,7 +304,7 @@ def test_reading_in_worker_processes_gives_the_same_result(
 @pytest.fixture
 def two_prefectures(tmp_path: Path) -> Path:
     for name in ("aomori", "iwate"):
-        shutil.copytree(EXAMPLES, tmp_path / name / "roadmaps")
+        copy_sample(tmp_path / name / "roadmaps")
     (tmp_path / "iwate" / "roadmaps" / "gyosei" / "data-katsuyo.yaml").rename(
         tmp_path / "iwate" / "roadmaps" / "gyosei" / "iwate-only.yaml"
     )
@@ -411,7 +411,7 @@ def test_a_long_read_shows_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> 
     import pty
 
     root = tmp_path / "roadmaps"
-    shutil.copytree(EXAMPLES, root)
+    copy_sample(root)
     source = (root / "sangyo" / "smart-nogyo.yaml").read_text(encoding="utf-8")
     for i in range(1100):  # enough to take more than a second in one process (SECONDS_PER_FILE)
         folder = root / "bulk" / f"{i // 100:02d}"

@@ -6,6 +6,7 @@ builder for every file it accepts; everything else falls back to the event build
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dxroadmap import source
-from tests.conftest import EXAMPLES, PROJECT, ROADMAPS
+from tests.conftest import EXAMPLES, PROJECT, ROADMAPS, SAMPLE_FILES, SEED_FILES, SHIPPED
 
 sys.path.insert(0, str(PROJECT / "benchmarks"))
 from corpus import corpus
@@ -50,7 +51,20 @@ def assert_same(text: str) -> None:
     assert fast.positions.flow == exact.positions.flow
 
 
-SHIPPED = [p for p in [*ROADMAPS.rglob("*.yaml"), *EXAMPLES.rglob("*.yaml")]]
+def test_the_named_shipped_files_are_those_git_tracks() -> None:
+    """conftest names the shipped roadmaps (so that no test sees a file a user added): the names must not go stale."""
+    if not (PROJECT / ".git").exists():
+        pytest.skip("not a git checkout")
+    listed = subprocess.run(
+        ["git", "-C", str(PROJECT), "ls-files", "-z", "--", "roadmaps", "examples/roadmaps"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    tracked = {name for name in listed.split("\0") if name.endswith((".yaml", ".yml"))}
+    named = {f"roadmaps/{n}" for n in SEED_FILES} | {f"examples/roadmaps/{n}" for n in SAMPLE_FILES}
+    assert named == tracked
+    assert {(ROADMAPS / n).relative_to(PROJECT).as_posix() for n in SEED_FILES} | {
+        (EXAMPLES / n).relative_to(PROJECT).as_posix() for n in SAMPLE_FILES
+    } == {p.relative_to(PROJECT).as_posix() for p in SHIPPED}
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)

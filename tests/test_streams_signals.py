@@ -22,7 +22,6 @@ import json
 import os
 import re
 import select
-import shutil
 import stat
 import subprocess
 import sys
@@ -37,7 +36,7 @@ from typer.testing import CliRunner
 
 from dxroadmap import fiscal, guard
 from dxroadmap.cli import app
-from tests.conftest import AS_OF, ENV, EXAMPLES, INTERNAL_ERROR, no_crash
+from tests.conftest import AS_OF, ENV, EXAMPLES, INTERNAL_ERROR, copy_sample, no_crash
 
 DXROADMAP = Path(sys.executable).with_name("dxroadmap")
 SEED_ID = "kurashi-dx-kiban"
@@ -62,7 +61,7 @@ def dxroadmap(*args: str, cwd: Path, env: dict[str, str], shell: str = "") -> su
 
 @pytest.fixture
 def portfolio(tmp_path: Path) -> Path:
-    shutil.copytree(EXAMPLES, tmp_path / "roadmaps")
+    copy_sample(tmp_path / "roadmaps")
     return tmp_path
 
 
@@ -332,7 +331,7 @@ def test_a_narrow_terminal_keeps_flags_and_days_late_whole(portfolio: Path, colu
 def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """2,000 roadmaps beside the sample portfolio: a cold read of them takes a few seconds in two workers."""
     top = tmp_path_factory.mktemp("large")
-    shutil.copytree(EXAMPLES, top / "roadmaps")
+    copy_sample(top / "roadmaps")
     bulk(top / "roadmaps", 2000)
     return top
 

@@ -523,9 +523,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "この日付(2026-11-26、2026/11/26、令和8年11月26日、R8.11.26 など)時点で判定します(既定: 今日)",
         "Judge as of this date: 2026-11-26, 2026/11/26, 令和8年11月26日, R8.11.26 … (default: today).",
     ),
-    "help.lang": ("出力の言語(既定: ロケールから)", "Language of the output (default: from the locale)."),
+    "help.lang": (
+        "出力の言語: ja または en(既定: ロケールから)",
+        "Language of the output: ja or en (default: from the locale).",
+    ),
     "help.no_color": ("端末でも色を付けません", "No colour, even on a terminal."),
-    "help.format": ("出力形式", "Output format."),
+    "help.format": ("出力形式: table、json、csv、markdown", "Output format: table, json, csv or markdown."),
     "help.field": ("この政策分野の事業だけ", "Only projects of this field (政策分野)."),
     "help.owner": ("担当課にこの文字列を含む事業だけ", "Only projects whose owner (担当課) contains this."),
     "help.version": ("バージョンを表示して終了します", "Print the version and exit."),
@@ -534,7 +537,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Progress across the fields: one row per project, with flags; invalid files listed below.",
     ),
     "help.since": (
-        "WHEN 以降の変化も表示(日付、git のリビジョン、会議名、last-meeting)",
+        "時点 以降の変化も表示(日付、git のリビジョン、会議名、last-meeting)",
         "Also what changed since WHEN: a date, a git revision, a meeting, or last-meeting.",
     ),
     "help.show": (
@@ -550,7 +553,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Every slipping item, worst first: targets slipping or missed, initiatives unreported.",
     ),
     "help.exit_code": ("何か該当すれば終了コード 1(CI 用)", "Exit 1 when anything is flagged (for CI)."),
-    "help.limit": ("表に出す件数(悪い順)", "How many items the table shows, worst first."),
+    "help.limit": ("表に出す件数(悪い順、1以上)", "How many items the table shows, worst first (at least 1)."),
     "cli.changed_meanwhile": (
         "{path} が書き出しの途中で変更されました。もう一度実行してください",
         "{path} changed while the export was being written: run it again",
@@ -561,8 +564,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "help.all": ("表にすべて出す", "Show every item in the table."),
     "help.status_limit": (
-        "表に出す事業の数の上限(超えるときは状態の悪い順。合計はすべての事業)",
-        "At most this many project rows in the table (the worst, when there are more; totals count all).",
+        "表に出す事業の数の上限(1以上。超えるときは状態の悪い順。合計はすべての事業)",
+        "At most N project rows in the table (at least 1; the worst, when there are more; totals count all).",
     ),
     "help.validate": (
         "すべてのファイルを書式と規則で検査します。問題ごとに `path:line:col: CODE message` を1行。",
@@ -610,8 +613,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "help.dry_run": ("変更を差分で表示し、何も書き込みません", "Print the change as a diff; write nothing."),
     "help.commit": (
-        "ファイルをコミットします: `record: <id> <year> <quarter>`",
-        "Commit the file: `record: <id> <year> <quarter>`.",
+        "ファイルをコミットします(メッセージは `record: 事業ID 年度 期間`、例: `record: kurashi R8 Q2`)",
+        "Commit the file, with the message `record: PROJECT YEAR PERIOD` (e.g. `record: kurashi R8 Q2`).",
     ),
     "help.new": (
         "コメント付きの新しいロードマップファイルを作成します(既存のファイルは上書きしません)。",
@@ -631,7 +634,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "書き出すファイル、または標準出力なら -(テキスト形式)",
         "The file to write, or - for stdout (text formats).",
     ),
-    "help.export_format": ("既定: ファイルの拡張子から", "Default: from the file's extension."),
+    "help.export_format": (
+        "xlsx、csv、json、markdown、html(既定: ファイルの拡張子から)",
+        "xlsx, csv, json, markdown or html (default: from the file's extension).",
+    ),
     "help.no_bom": ("Excel 用の UTF-8 BOM を付けない CSV", "CSV without the UTF-8 BOM Excel needs."),
     "help.history": (
         "git によるレビューの記録: 誰がどの実績を記録し、どの目標が計画変更されたか。",
@@ -642,8 +648,50 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Only this project (an id, or part of an id or 事業名).",
     ),
     "help.history_since": (
-        "WHEN から(日付、git のリビジョン、会議名、last-meeting)",
+        "時点 から(日付、git のリビジョン、会議名、last-meeting)",
         "From WHEN: a date, a git revision, a meeting, or last-meeting.",
     ),
-    "help.until": ("WHEN まで(--since と同じ形式)", "Up to WHEN (same forms as --since)."),
+    "help.until": ("時点 まで(--since と同じ形式)", "Up to WHEN (same forms as --since)."),
+    "help.dir_one": (
+        "ロードマップのフォルダ(既定: $DXROADMAP_DIR、またはここか親の roadmaps/)",
+        "The roadmaps directory (default: $DXROADMAP_DIR, else roadmaps/ here or above).",
+    ),
+    "help.show_completion": (
+        "シェル(bash、zsh、fish、powershell)の補完スクリプトを表示します(コピーや設定の調整に)",
+        "Show the completion script of SHELL (bash, zsh, fish or powershell), to copy it or adjust the setup.",
+    ),
+    "help.install_completion": (
+        "シェル(bash、zsh、fish、powershell)に補完を設定します",
+        "Install completion for SHELL (bash, zsh, fish or powershell).",
+    ),
+    # --- the framework's own words in --help (Typer and its Click)
+    "help.usage": ("使い方: ", "Usage: "),
+    "help.options_metavar": ("[オプション]", "[OPTIONS]"),
+    "help.command_metavar": ("コマンド [引数]...", "COMMAND [ARGS]..."),
+    "help.options": ("オプション", "Options"),
+    "help.arguments": ("引数", "Arguments"),
+    "help.commands": ("コマンド", "Commands"),
+    "help.default": ("既定: {default}", "default: {default}"),
+    "help.required": ("必須", "required"),
+    "help.help": ("このヘルプを表示して終了", "Show this message and exit."),
+    # --- metavars: what an option's value is, in words
+    "metavar.path": ("パス", "PATH"),
+    "metavar.date": ("日付", "DATE"),
+    "metavar.n": ("数", "N"),
+    "metavar.text": ("文字列", "TEXT"),
+    "metavar.when": ("時点", "WHEN"),
+    "metavar.field": ("分野", "FIELD"),
+    "metavar.year": ("年度", "YEAR"),
+    "metavar.years": ("年度範囲", "YEARS"),
+    "metavar.quarter": ("四半期", "QUARTER"),
+    "metavar.half": ("半期", "HALF"),
+    "metavar.format": ("形式", "FORMAT"),
+    "metavar.file": ("ファイル", "FILE"),
+    "metavar.project": ("事業", "PROJECT"),
+    "metavar.project_id": ("事業ID", "PROJECT_ID"),
+    "metavar.initiative": ("取組", "INITIATIVE"),
+    "metavar.kpi": ("指標名=値", "NAME=VALUE"),
+    "metavar.outlook": ("見通し", "OUTLOOK"),
+    "metavar.rating": ("評価", "RATING"),
+    "metavar.shell": ("シェル", "SHELL"),
 }

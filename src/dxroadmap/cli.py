@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
+from typer import completion
 
 from dxroadmap import __version__, fiscal, guard, i18n
 from dxroadmap.i18n import t
@@ -33,13 +34,93 @@ if TYPE_CHECKING:  # imported lazily at run time
     from dxroadmap.report.data import Moved
     from dxroadmap.store import Portfolio, RoadmapFile
 
+# --- help in the chosen language, Typer's own words too ---------------------------------------
+
+# Typer's words in help go through gettext (`typer.core._`): its hook, answered from the catalog.
+_FRAMEWORK_WORDS = {
+    "Options": "help.options",
+    "Arguments": "help.arguments",
+    "Commands": "help.commands",
+    "default: {default}": "help.default",
+    "required": "help.required",
+}
+
+
+def _framework_gettext(message: str) -> str:
+    key = _FRAMEWORK_WORDS.get(message)
+    return t(key) if key is not None else message
+
+
+typer.core._ = _framework_gettext  # type: ignore[attr-defined]
+
+
+class _Helpful:
+    """What Typer's command classes show in `--help`, in words of the chosen language.
+
+    The usage line (Click's `write_usage` prefix), the help option's own text, and arguments named
+    by their metavar (`PROJECT`, not `project <str>`); a number range is said in the option's help.
+    The usage line of a usage error is left as it was: only `--help` changes.
+    """
+
+    _helping = False
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _Helpful._helping = True
+        try:
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+        finally:
+            _Helpful._helping = False
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        if not _Helpful._helping:
+            return super().format_usage(ctx, formatter)  # type: ignore[misc, no-any-return]
+        words = {"[OPTIONS]": t("help.options_metavar"), "COMMAND [ARGS]...": t("help.command_metavar")}
+        pieces = [words.get(piece, piece) for piece in self.collect_usage_pieces(ctx)]  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=t("help.usage"))
+        return None
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = t("help.help")
+        return option
+
+
+class _Command(_Helpful, typer.core.TyperCommand):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:  # `x>=1` is Python's; the help says "at least 1" (the value is checked all the same)
+            param.min = param.max = None  # type: ignore[attr-defined]
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                name = (param.metavar or param.name or "") + ("..." if param.nargs != 1 else "")
+                arguments.append((name, record[1]))
+            else:
+                options.append(record)
+        for heading, rows in ((t("help.arguments"), arguments), (t("help.options"), options)):
+            if rows:
+                with formatter.section(heading):
+                    formatter.write_dl(rows)
+
+
+class _Group(_Helpful, typer.core.TyperGroup):
+    pass
+
+
 app = typer.Typer(
     name="dxroadmap",
     help=t("help.app"),
+    cls=_Group,
     rich_markup_mode=None,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=True,
+    add_completion=False,  # `--show-completion SHELL` and `--install-completion SHELL`: see `_main`
 )
 
 
@@ -85,19 +166,25 @@ class Lang(StrEnum):
     en = "en"
 
 
-DirOption = Annotated[
+# Metavars in words of the chosen language (`PATH`, `DATE`, `N` … or `パス`, `日付`, `数` …), never a Python type.
+DirsOption = Annotated[  # the commands that take several, for a roll-up
     list[Path] | None,
-    typer.Option("--dir", help=t("help.dir")),
+    typer.Option("--dir", metavar=t("metavar.path"), help=t("help.dir")),
+]
+DirOption = Annotated[  # the commands that work in one (a second --dir is refused)
+    list[Path] | None,
+    typer.Option("--dir", metavar=t("metavar.path"), help=t("help.dir_one")),
 ]
 AsOfOption = Annotated[
     str | None,  # any spelling of fiscal.parse_date, read by _context once the language is set
-    typer.Option("--as-of", metavar="DATE", help=t("help.as_of")),
+    typer.Option("--as-of", metavar=t("metavar.date"), help=t("help.as_of")),
 ]
-LangOption = Annotated[Lang | None, typer.Option("--lang", help=t("help.lang"))]
+LangOption = Annotated[Lang | None, typer.Option("--lang", metavar="ja|en", help=t("help.lang"))]
 NoColorOption = Annotated[bool, typer.Option("--no-color", help=t("help.no_color"))]
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help=t("help.format"))]
-FieldOption = Annotated[str | None, typer.Option("--field", help=t("help.field"))]
-OwnerOption = Annotated[str | None, typer.Option("--owner", help=t("help.owner"))]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", metavar=t("metavar.format"), help=t("help.format"))]
+FieldOption = Annotated[str | None, typer.Option("--field", metavar=t("metavar.field"), help=t("help.field"))]
+OwnerOption = Annotated[str | None, typer.Option("--owner", metavar=t("metavar.text"), help=t("help.owner"))]
+WhenOption = Annotated[str | None, typer.Option("--since", metavar=t("metavar.when"), help=t("help.since"))]
 
 
 @dataclass
@@ -513,19 +600,16 @@ def _print_rows(rows: Any, fmt: Format) -> None:
     sys.stdout.write(tables.to_csv(rows) if fmt is Format.csv else tables.to_markdown(rows))
 
 
-@app.command(help=t("help.status"))
+@app.command(cls=_Command, help=t("help.status"))
 @_errors_are_lines
 def status(
     field: FieldOption = None,
     owner: OwnerOption = None,
-    since: Annotated[
-        str | None,
-        typer.Option("--since", help=t("help.since")),
-    ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help=t("help.status_limit"))] = 100,
+    since: WhenOption = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, metavar=t("metavar.n"), help=t("help.status_limit"))] = 100,
     all_: Annotated[bool, typer.Option("--all", help=t("help.all"))] = False,
     format: FormatOption = Format.table,
-    dir: DirOption = None,
+    dir: DirsOption = None,
     as_of: AsOfOption = None,
     lang: LangOption = None,
     no_color: NoColorOption = False,
@@ -599,10 +683,12 @@ def _report_problems(problems: Sequence[Problem]) -> None:
         sys.stderr.write(clean(str(problem)) + "\n")
 
 
-@app.command(help=t("help.show"))
+@app.command(cls=_Command, help=t("help.show"))
 @_errors_are_lines
 def show(
-    project: Annotated[str, typer.Argument(help=t("help.project"), autocompletion=_complete_project)],
+    project: Annotated[
+        str, typer.Argument(metavar=t("metavar.project"), help=t("help.project"), autocompletion=_complete_project)
+    ],
     format: FormatOption = Format.table,
     dir: DirOption = None,
     as_of: AsOfOption = None,
@@ -653,14 +739,17 @@ def show(
             _print_rows(rows, format)
 
 
-@app.command("history", help=t("help.history"))
+@app.command("history", cls=_Command, help=t("help.history"))
 @_errors_are_lines
 def history_command(
     project: Annotated[
-        str | None, typer.Argument(help=t("help.history_project"), autocompletion=_complete_project)
+        str | None,
+        typer.Argument(metavar=t("metavar.project"), help=t("help.history_project"), autocompletion=_complete_project),
     ] = None,
-    since: Annotated[str | None, typer.Option("--since", help=t("help.history_since"))] = None,
-    until: Annotated[str | None, typer.Option("--until", help=t("help.until"))] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", metavar=t("metavar.when"), help=t("help.history_since"))
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", metavar=t("metavar.when"), help=t("help.until"))] = None,
     format: FormatOption = Format.table,
     dir: DirOption = None,
     as_of: AsOfOption = None,
@@ -694,16 +783,16 @@ def history_command(
     )
 
 
-@app.command(help=t("help.slipping"))
+@app.command(cls=_Command, help=t("help.slipping"))
 @_errors_are_lines
 def slipping(
     field: FieldOption = None,
     owner: OwnerOption = None,
     exit_code: Annotated[bool, typer.Option("--exit-code", help=t("help.exit_code"))] = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, help=t("help.limit"))] = 100,
+    limit: Annotated[int, typer.Option("--limit", min=1, metavar=t("metavar.n"), help=t("help.limit"))] = 100,
     all_: Annotated[bool, typer.Option("--all", help=t("help.all"))] = False,
     format: FormatOption = Format.table,
-    dir: DirOption = None,
+    dir: DirsOption = None,
     as_of: AsOfOption = None,
     lang: LangOption = None,
     no_color: NoColorOption = False,
@@ -728,12 +817,12 @@ def slipping(
         raise typer.Exit(1)
 
 
-@app.command(help=t("help.validate"))
+@app.command(cls=_Command, help=t("help.validate"))
 @_errors_are_lines
 def validate(
-    paths: Annotated[list[Path] | None, typer.Argument(help=t("help.paths"))] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(metavar=t("metavar.path"), help=t("help.paths"))] = None,
     format: FormatOption = Format.table,
-    dir: DirOption = None,
+    dir: DirsOption = None,
     as_of: AsOfOption = None,
     lang: LangOption = None,
     no_color: NoColorOption = False,
@@ -779,14 +868,12 @@ def validate(
         raise typer.Exit(1)
 
 
-@app.command(help=t("help.schema"))
+@app.command(cls=_Command, help=t("help.schema"))
 @_errors_are_lines
 def schema(
     write: Annotated[bool, typer.Option("--write", help=t("help.write"))] = False,
     dir: DirOption = None,
-    as_of: AsOfOption = None,
     lang: LangOption = None,
-    no_color: NoColorOption = False,
 ) -> None:
     """Print (or write into schemas/) the JSON Schemas of roadmap and plan files."""
     from dxroadmap import schema as schemas
@@ -797,7 +884,7 @@ def schema(
         _print_json(generated)
         return
     try:
-        target = store.find_root(_context(dir, as_of, lang, no_color).dir).resolve().parent / "schemas"
+        target = store.find_root(_context(dir, None, lang, no_color=False).dir).resolve().parent / "schemas"
     except StoreError:
         target = Path.cwd() / "schemas"
     target.mkdir(parents=True, exist_ok=True)
@@ -997,26 +1084,43 @@ def _kpi_option(values: list[str] | None) -> list[tuple[str, int | float]]:
 OUTLOOK_WORDS = ("順調", "注意", "困難")
 
 
-@app.command(help=t("help.record"))
+@app.command(cls=_Command, help=t("help.record"))
 @_errors_are_lines
 def record(
-    project: Annotated[str | None, typer.Argument(help=t("help.project"), autocompletion=_complete_project)] = None,
+    project: Annotated[
+        str | None,
+        typer.Argument(metavar=t("metavar.project"), help=t("help.project"), autocompletion=_complete_project),
+    ] = None,
     initiative: Annotated[
-        str | None, typer.Option("-i", "--initiative", help=t("help.initiative"), autocompletion=_complete_initiative)
+        str | None,
+        typer.Option(
+            "-i",
+            "--initiative",
+            metavar=t("metavar.initiative"),
+            help=t("help.initiative"),
+            autocompletion=_complete_initiative,
+        ),
     ] = None,
     year: Annotated[
         str | None,
-        typer.Option("--year", callback=_year_option, help=t("help.year")),
+        typer.Option("--year", metavar=t("metavar.year"), callback=_year_option, help=t("help.year")),
     ] = None,
-    quarter: Annotated[str | None, typer.Option("--quarter", callback=_quarter_option, help=t("help.quarter"))] = None,
-    half: Annotated[str | None, typer.Option("--half", callback=_half_option, help=t("help.half"))] = None,
-    done: Annotated[list[str] | None, typer.Option("--done", help=t("help.done"))] = None,
-    note: Annotated[str | None, typer.Option("--note", help=t("help.note"))] = None,
-    kpi: Annotated[list[str] | None, typer.Option("--kpi", help=t("help.kpi"))] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help=t("help.reason"))] = None,
-    outlook: Annotated[str | None, typer.Option("--outlook", help=t("help.outlook"))] = None,
-    on: Annotated[str | None, typer.Option("--date", metavar="DATE", help=t("help.date"))] = None,
-    rating: Annotated[str | None, typer.Option("--rating", help=t("help.rating"))] = None,
+    quarter: Annotated[
+        str | None,
+        typer.Option("--quarter", metavar=t("metavar.quarter"), callback=_quarter_option, help=t("help.quarter")),
+    ] = None,
+    half: Annotated[
+        str | None, typer.Option("--half", metavar=t("metavar.half"), callback=_half_option, help=t("help.half"))
+    ] = None,
+    done: Annotated[list[str] | None, typer.Option("--done", metavar=t("metavar.text"), help=t("help.done"))] = None,
+    note: Annotated[str | None, typer.Option("--note", metavar=t("metavar.text"), help=t("help.note"))] = None,
+    kpi: Annotated[list[str] | None, typer.Option("--kpi", metavar=t("metavar.kpi"), help=t("help.kpi"))] = None,
+    reason: Annotated[str | None, typer.Option("--reason", metavar=t("metavar.text"), help=t("help.reason"))] = None,
+    outlook: Annotated[
+        str | None, typer.Option("--outlook", metavar=t("metavar.outlook"), help=t("help.outlook"))
+    ] = None,
+    on: Annotated[str | None, typer.Option("--date", metavar=t("metavar.date"), help=t("help.date"))] = None,
+    rating: Annotated[str | None, typer.Option("--rating", metavar=t("metavar.rating"), help=t("help.rating"))] = None,
     force: Annotated[bool, typer.Option("--force", help=t("help.force"))] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=t("help.dry_run"))] = False,
     commit: Annotated[bool, typer.Option("--commit", help=t("help.commit"))] = False,
@@ -1274,19 +1378,20 @@ def store_path(path: Path) -> str:
     return store.display_path(path)
 
 
-@app.command(help=t("help.new"))
+@app.command(cls=_Command, help=t("help.new"))
 @_errors_are_lines
 def new(
-    project_id: Annotated[str, typer.Argument(help=t("help.new_id"))],
-    field: Annotated[str | None, typer.Option("--field", help=t("help.new_field"))] = None,
-    name: Annotated[str | None, typer.Option("--name", help=t("help.new_name"))] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help=t("help.new_owner"))] = None,
-    initiative: Annotated[str | None, typer.Option("--initiative", help=t("help.new_initiative"))] = None,
-    years: Annotated[str | None, typer.Option("--years", help=t("help.years"))] = None,
+    project_id: Annotated[str, typer.Argument(metavar=t("metavar.project_id"), help=t("help.new_id"))],
+    field: Annotated[str | None, typer.Option("--field", metavar=t("metavar.field"), help=t("help.new_field"))] = None,
+    name: Annotated[str | None, typer.Option("--name", metavar=t("metavar.text"), help=t("help.new_name"))] = None,
+    owner: Annotated[str | None, typer.Option("--owner", metavar=t("metavar.text"), help=t("help.new_owner"))] = None,
+    initiative: Annotated[
+        str | None, typer.Option("--initiative", metavar=t("metavar.text"), help=t("help.new_initiative"))
+    ] = None,
+    years: Annotated[str | None, typer.Option("--years", metavar=t("metavar.years"), help=t("help.years"))] = None,
     dir: DirOption = None,
     as_of: AsOfOption = None,
     lang: LangOption = None,
-    no_color: NoColorOption = False,
 ) -> None:
     """Write a new, commented roadmap file (never over an existing one)."""
     import os
@@ -1295,7 +1400,7 @@ def new(
     from dxroadmap.model import field_name
     from dxroadmap.safe import clean
 
-    ctx = _context(dir, as_of, lang, no_color)
+    ctx = _context(dir, as_of, lang, no_color=False)
     root = store.find_root(ctx.dir)
     settings = store.load_settings(root)[1]
     pid = scaffold.check_id(project_id)
@@ -1357,15 +1462,18 @@ class ExportFormat(StrEnum):
 _SUFFIXES = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "markdown", ".html": "html", ".htm": "html"}
 
 
-@app.command(help=t("help.export"))
+@app.command(cls=_Command, help=t("help.export"))
 @_errors_are_lines
 def export(
-    output: Annotated[str, typer.Option("-o", "--output", help=t("help.output"))],
-    format: Annotated[ExportFormat | None, typer.Option("--format", "-f", help=t("help.export_format"))] = None,
+    output: Annotated[str, typer.Option("-o", "--output", metavar=t("metavar.file"), help=t("help.output"))],
+    format: Annotated[
+        ExportFormat | None,
+        typer.Option("--format", "-f", metavar=t("metavar.format"), help=t("help.export_format")),
+    ] = None,
     field: FieldOption = None,
     owner: OwnerOption = None,
     no_bom: Annotated[bool, typer.Option("--no-bom", help=t("help.no_bom"))] = False,
-    dir: DirOption = None,
+    dir: DirsOption = None,
     as_of: AsOfOption = None,
     lang: LangOption = None,
     no_color: NoColorOption = False,
@@ -1489,11 +1597,44 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+class Shell(StrEnum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+    powershell = "powershell"
+    pwsh = "pwsh"
+
+
+completion.completion_init()  # type: ignore[attr-defined]  # Typer does this only for its own completion options, which guess the shell
+
+
+def _show_completion(ctx: typer.Context, param: typer.CallbackParam, value: Shell | None) -> None:
+    """The completion script of the shell given, never of the shell that happens to have started us."""
+    if value is not None:
+        completion.show_callback(ctx, param, value.value)
+
+
+def _install_completion(ctx: typer.Context, param: typer.CallbackParam, value: Shell | None) -> None:
+    if value is not None:
+        completion.install_callback(ctx, param, value.value)
+
+
+ShellOption = functools.partial(typer.Option, metavar=t("metavar.shell"), is_eager=True, show_default=False)
+
+
 @app.callback()
 def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help=t("help.version"))
     ] = False,
+    show_completion: Annotated[
+        Shell | None,
+        ShellOption("--show-completion", callback=_show_completion, help=t("help.show_completion")),
+    ] = None,
+    install_completion: Annotated[
+        Shell | None,
+        ShellOption("--install-completion", callback=_install_completion, help=t("help.install_completion")),
+    ] = None,
 ) -> None:
     """Roadmaps of a DX promotion plan, kept as YAML files: validate, judge, report."""
 

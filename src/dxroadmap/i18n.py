@@ -128,6 +128,23 @@ def resolve(explicit: str | None = None) -> str:
     return "en"
 
 
+def lang_in_argv(argv: list[str]) -> str | None:
+    """The value of the last `--lang X` or `--lang=X` on a command line (before `--`), if any.
+
+    Read before the command line is parsed, so that `--help` (which Typer answers at once) and the
+    words of the framework speak it too, wherever `--lang` stands.
+    """
+    found = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            found = argv[i + 1]
+        elif arg.startswith("--lang="):
+            found = arg.removeprefix("--lang=")
+    return found if found in LANGS else None
+
+
 class Words:
     """Looks words up in one language: `words("missed")`, `words("checked", files=3, problems=0)`."""
 
