@@ -529,50 +529,10 @@ def _years(settings: Settings, statuses: Sequence[ProjectStatus | Summary]) -> l
     return list(range(min(used), max(used) + 1)) if used else []
 
 
-def _print_json_streamed(head: dict[str, Any], key: str, items: Iterable[str], tail: dict[str, Any]) -> None:
-    """`{**head, key: [*items], **tail}` as `_print_json` writes it, an item at a time (the same bytes)."""
-    for piece in _json_pieces(head, [(key, items)], lambda: tail):
-        sys.stdout.write(piece)
-
-
-def _json_pieces(
-    head: dict[str, Any], lists: Sequence[tuple[str, Iterable[str]]], tail: Callable[[], dict[str, Any]]
-) -> Iterator[str]:
-    """The JSON of `{**head, key: [*items] for each list, **tail()}` as `_print_json` writes it, in pieces.
-
-    The items are JSON texts as `json_text(json.dumps(item, ensure_ascii=False, indent=2))` writes
-    them; they are indented here (JSON text has no raw newline but between its tokens).
-    """
-    from dxroadmap.safe import json_text
-
-    def dumped(value: Any) -> str:
-        return json_text(json.dumps(value, ensure_ascii=False, indent=2))
-
-    yield dumped(head)[:-2] + ",\n" if head else "{\n"
-    for n, (key, items) in enumerate(lists):
-        yield (",\n  " if n else "  ") + dumped(key) + ": ["
-        first = True
-        for item in items:
-            yield ("\n    " if first else ",\n    ") + item.replace("\n", "\n    ")
-            first = False
-        yield "]" if first else "\n  ]"
-    rest = tail()
-    yield "," + dumped(rest)[1:] + "\n" if rest else "\n}\n"
-
-
 def _print_json(data: Any) -> None:
-    """Written as it is encoded, piece by piece: a large portfolio never sits in memory as one string."""
-    from dxroadmap.safe import json_text
+    from dxroadmap.report import stream
 
-    pending: list[str] = []
-    size = 0
-    for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(data):
-        pending.append(chunk)
-        size += len(chunk)
-        if size > 1 << 16:
-            sys.stdout.write(json_text("".join(pending)))
-            pending, size = [], 0
-    sys.stdout.write(json_text("".join(pending)) + "\n")
+    stream.write(data, sys.stdout)
 
 
 def _emit(
@@ -637,7 +597,9 @@ def status(
         problems, settings, years = view.problems, view.settings, _years(view.settings, summaries)
         if format is Format.json:
             head, invalid = data.status_head(settings, ctx.as_of), {"invalid": [data.problem(p) for p in problems]}
-            _print_json_streamed(head, "projects", (d.status_json() for d in chosen), invalid)
+            from dxroadmap.report import stream
+
+            stream.write_list(head, "projects", (d.status_json() for d in chosen), invalid, sys.stdout)
     if format is Format.table:
         from dxroadmap.report import terminal
 
@@ -1524,7 +1486,7 @@ def _portfolio_json(view: Overview, selected: Sequence[Digest], ctx: Context) ->
     from functools import partial
 
     from dxroadmap import i18n, index, progress
-    from dxroadmap.report import data
+    from dxroadmap.report import data, stream
     from dxroadmap.safe import json_text
     from dxroadmap.store import RoadmapFile
 
@@ -1546,7 +1508,7 @@ def _portfolio_json(view: Overview, selected: Sequence[Digest], ctx: Context) ->
         return {"invalid": [data.problem(p) for p in view.problems]}
 
     head = data.portfolio_head(view.settings, ctx.as_of, __version__)
-    return (piece.encode() for piece in _json_pieces(head, [("projects", projects()), ("slipping", slips())], tail))
+    return (piece.encode() for piece in stream.pieces(head, [("projects", projects()), ("slipping", slips())], tail))
 
 
 def _render_export(

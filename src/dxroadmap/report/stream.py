@@ -1,0 +1,56 @@
+"""JSON written as it is made: a national roll-up never sits in memory as one string.
+
+Every JSON output of the tool goes through here, so every one is escaped the same way
+(`safe.json_text`: nothing in it can act on a terminal) and indented the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TextIO
+
+from dxroadmap.safe import json_text
+
+
+def write(data: Any, out: TextIO) -> None:
+    """`json.dumps(data, ensure_ascii=False, indent=2)`, escaped, and a newline, written piece by piece."""
+    pending: list[str] = []
+    size = 0
+    for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(data):
+        pending.append(chunk)
+        size += len(chunk)
+        if size > 1 << 16:
+            out.write(json_text("".join(pending)))
+            pending, size = [], 0
+    out.write(json_text("".join(pending)) + "\n")
+
+
+def write_list(head: dict[str, Any], key: str, items: Iterable[str], tail: dict[str, Any], out: TextIO) -> None:
+    """`{**head, key: [*items], **tail}` as `write` writes it, an item at a time (the same bytes)."""
+    for piece in pieces(head, [(key, items)], lambda: tail):
+        out.write(piece)
+
+
+def pieces(
+    head: dict[str, Any], lists: Sequence[tuple[str, Iterable[str]]], tail: Callable[[], dict[str, Any]]
+) -> Iterator[str]:
+    """The JSON of `{**head, key: [*items] for each list, **tail()}` as `write` writes it, in pieces.
+
+    The items are JSON texts as `json_text(json.dumps(item, ensure_ascii=False, indent=2))` writes
+    them; they are indented here (JSON text has no raw newline but between its tokens).
+    """
+
+    def dumped(value: Any) -> str:
+        return json_text(json.dumps(value, ensure_ascii=False, indent=2))
+
+    yield dumped(head)[:-2] + ",\n" if head else "{\n"
+    for n, (key, items) in enumerate(lists):
+        yield (",\n  " if n else "  ") + dumped(key) + ": ["
+        first = True
+        for item in items:
+            yield ("\n    " if first else ",\n    ") + item.replace("\n", "\n    ")
+            first = False
+        yield "]" if first else "\n  ]"
+    rest = tail()
+    yield "," + dumped(rest)[1:] + "\n" if rest else "\n}\n"
