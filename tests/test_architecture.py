@@ -22,7 +22,7 @@ HEAVY = {
     "yaml": "source",
 }
 # models, the fiscal calendar and the rules: no I/O, no framework, nothing above them
-CORE = {"fiscal", "i18n", "catalog", "problems", "safe", "model", "progress", "checks", "changes"}
+CORE = {"fiscal", "i18n", "catalog", "problems", "safe", "model", "settings", "progress", "checks", "changes"}
 
 
 def modules() -> dict[str, Path]:

@@ -28,8 +28,8 @@ import pytest
 from dxroadmap import index, store
 from dxroadmap.model import ActualEntry
 from dxroadmap.problems import StoreError
-from dxroadmap.progress import Settings
 from dxroadmap.safe import clean
+from dxroadmap.settings import Settings
 from tests.conftest import AS_OF, ENV, SEED_PLAN, SEED_ROADMAP, Run, copy_sample
 
 DXROADMAP = Path(sys.executable).with_name("dxroadmap")

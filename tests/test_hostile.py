@@ -55,8 +55,8 @@ from dxroadmap.cli import app
 from dxroadmap.model import PLAN as PLAN_MODEL
 from dxroadmap.model import Project, Roadmap
 from dxroadmap.problems import CODES, WARNINGS, Problem
-from dxroadmap.progress import Settings
 from dxroadmap.report import data as report_data
+from dxroadmap.settings import Settings
 from tests.conftest import INTERNAL_ERROR, SEED_PLAN
 
 # --- hypothesis profiles -------------------------------------------------------------------

@@ -25,7 +25,7 @@ import pytest
 from dxroadmap import store
 from dxroadmap.model import ActualEntry, Roadmap
 from dxroadmap.problems import StoreError
-from dxroadmap.progress import Settings
+from dxroadmap.settings import Settings
 from tests.conftest import AS_OF, ENV, Run, no_crash
 
 SEED_ID = "kurashi-dx-kiban"

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from dxroadmap import fiscal, recording, source, store
 from dxroadmap.model import ActualEntry, Roadmap
 from dxroadmap.problems import StoreError
-from dxroadmap.progress import Settings
+from dxroadmap.settings import Settings
 from tests.conftest import SHIPPED as SHIPPED_FILES
 
 PROJECT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ import pytest
 
 from dxroadmap import fiscal, progress, store
 from dxroadmap.model import PLAN, Project
-from dxroadmap.progress import Settings
+from dxroadmap.settings import Settings
 from tests.conftest import write_seed
 
 
@@ -630,7 +630,7 @@ def test_seed_roadmap_unreported_initiative(tmp_path: Path) -> None:
 
 
 def test_a_due_date_outside_its_fiscal_year_is_refused() -> None:
-    from dxroadmap.progress import Settings as _Settings
+    from dxroadmap.settings import Settings as _Settings
 
     text = dedent(
         """\

@@ -14,7 +14,7 @@ from dxroadmap import fiscal
 from dxroadmap.i18n import t
 from dxroadmap.model import Actual, ActualEntry, KpiTarget, Roadmap, TaskTarget, field_name
 from dxroadmap.problems import Finding
-from dxroadmap.progress import Settings
+from dxroadmap.settings import Settings
 
 Check = Callable[[Roadmap, Settings, date | None], Iterator[Finding]]
 

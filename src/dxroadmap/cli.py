@@ -30,8 +30,9 @@ if TYPE_CHECKING:  # imported lazily at run time
     from dxroadmap.index import Digest
     from dxroadmap.model import KpiTarget, Project
     from dxroadmap.problems import Problem
-    from dxroadmap.progress import ProjectStatus, Settings, Summary
+    from dxroadmap.progress import ProjectStatus, Summary
     from dxroadmap.report.data import Moved
+    from dxroadmap.settings import Settings
     from dxroadmap.store import Portfolio, RoadmapFile
 
 # --- help in the chosen language, Typer's own words too ---------------------------------------
@@ -341,7 +342,7 @@ def _gather(
     get the directory's name in front (`_labels`).
     """
     from dxroadmap import store
-    from dxroadmap.progress import Settings
+    from dxroadmap.settings import Settings
 
     roots = [root] if root is not None else _roots(ctx)
     problems: list[Problem] = []

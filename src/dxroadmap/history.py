@@ -20,8 +20,8 @@ from dxroadmap import changes, fiscal, progress, source, store, vcs
 from dxroadmap.i18n import t
 from dxroadmap.model import Meeting, Project, Roadmap
 from dxroadmap.problems import StoreError
-from dxroadmap.progress import Settings
 from dxroadmap.safe import name_text
+from dxroadmap.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,8 @@ from typing import Any, NamedTuple, TypeVar
 from dxroadmap import __version__, fiscal, i18n
 from dxroadmap.model import OUTLOOKS, Project
 from dxroadmap.problems import Problem
-from dxroadmap.progress import FLAGS, SEVERITY, Counts, Settings, SlipItem, Summary, judge, slipping_items
+from dxroadmap.progress import FLAGS, SEVERITY, Counts, SlipItem, Summary, judge, slipping_items
+from dxroadmap.settings import Settings
 from dxroadmap.store import RoadmapFile, load_roadmap
 
 FORMAT = "dxroadmap-cache 4"

@@ -19,6 +19,7 @@ from dxroadmap import edit, fiscal, progress, source, store
 from dxroadmap.i18n import t
 from dxroadmap.model import Actual, Initiative, KpiTarget, Project, Roadmap, TaskTarget
 from dxroadmap.problems import StoreError
+from dxroadmap.settings import Settings
 
 ACTUAL: TypeAdapter[Any] = TypeAdapter(Actual)
 
@@ -99,7 +100,7 @@ def _ambiguous(query: str, matches: list[Initiative]) -> int:
     raise StoreError(t("record.ambiguous_initiative", query=query, count=len(matches), listing=listing))
 
 
-def open_targets(initiative: Initiative, settings: progress.Settings, year: int) -> list[progress.PlannedTarget]:
+def open_targets(initiative: Initiative, settings: Settings, year: int) -> list[progress.PlannedTarget]:
     """Targets `--done` may name, one per text: the one an entry of `year` would achieve.
 
     That is this year's target if it is still open, else the earliest open one of an earlier
@@ -120,7 +121,7 @@ def _kpi_names(initiative: Initiative) -> set[str]:
 
 
 def build_entries(
-    project: Project, index: int, request: Request, settings: progress.Settings
+    project: Project, index: int, request: Request, settings: Settings
 ) -> tuple[list[edit.Entry], list[str]]:
     """The entries to append (one per KPI beyond the first), and warnings; `StoreError` if refused."""
     if request.empty:
@@ -197,9 +198,7 @@ def _period_suffix(request: Request) -> str:
     return f" H{request.half}" if request.half is not None else ""
 
 
-def record(
-    path: Path, project_id: str, settings: progress.Settings, request: Request, as_of: date, *, dry_run: bool
-) -> Change:
+def record(path: Path, project_id: str, settings: Settings, request: Request, as_of: date, *, dry_run: bool) -> Change:
     """Append the request's entries to the file at `path` (unless `dry_run`) and say what changed."""
     shown = store.display_path(path)
     with store.locked(path):
@@ -247,7 +246,7 @@ def _check_only_added(old: Roadmap, new: Roadmap, index: int, year: int, entries
         raise StoreError(t("record.changes_more"))
 
 
-def _moved(old: Project, new: Project, settings: progress.Settings, as_of: date) -> list[tuple[str, str, str]]:
+def _moved(old: Project, new: Project, settings: Settings, as_of: date) -> list[tuple[str, str, str]]:
     before = progress.judge(old, settings, as_of)
     after = progress.judge(new, settings, as_of)
     moved = []

@@ -26,8 +26,8 @@ from dxroadmap.fiscal import normalize
 from dxroadmap.i18n import t
 from dxroadmap.model import PLAN, ROADMAP, Plan, Project, Roadmap
 from dxroadmap.problems import CODES, Finding, Problem, StoreError, errors
-from dxroadmap.progress import Settings
 from dxroadmap.safe import clean, name_text
+from dxroadmap.settings import Settings
 
 PLAN_FILE = "_plan.yaml"
 SUFFIXES = (".yaml", ".yml")

@@ -18,10 +18,10 @@ from dxroadmap.progress import (
     InitiativeStatus,
     KpiStatus,
     ProjectStatus,
-    Settings,
     SlipItem,
     TargetStatus,
 )
+from dxroadmap.settings import Settings
 
 if TYPE_CHECKING:  # only types: the review log's module is loaded by the commands that use it
     from dxroadmap.history import Event, ProjectSince, Since

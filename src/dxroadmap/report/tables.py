@@ -22,13 +22,13 @@ from dxroadmap.progress import (
     InitiativeStatus,
     KpiStatus,
     ProjectStatus,
-    Settings,
     SlipItem,
     Summary,
     TargetStatus,
 )
 from dxroadmap.report.data import Moved
 from dxroadmap.safe import clean
+from dxroadmap.settings import Settings
 
 if TYPE_CHECKING:  # only types: the review log's module is loaded by the commands that use it
     from dxroadmap.history import Event, ProjectSince

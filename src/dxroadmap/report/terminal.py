@@ -25,7 +25,7 @@ from rich.text import Text
 from dxroadmap import fiscal
 from dxroadmap.i18n import Words
 from dxroadmap.problems import Problem
-from dxroadmap.progress import InitiativeStatus, ProjectStatus, Settings, SlipItem, Summary, TargetStatus, worst_first
+from dxroadmap.progress import InitiativeStatus, ProjectStatus, SlipItem, Summary, TargetStatus, worst_first
 from dxroadmap.report.data import Moved
 from dxroadmap.report.tables import (
     MARKS,
@@ -48,6 +48,7 @@ from dxroadmap.report.tables import (
     target_lines,
 )
 from dxroadmap.safe import clean
+from dxroadmap.settings import Settings
 
 if TYPE_CHECKING:  # only types: the review log's module is loaded by the commands that use it
     from dxroadmap.history import Event, ProjectSince

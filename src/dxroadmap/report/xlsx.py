@@ -25,7 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dxroadmap import fiscal
 from dxroadmap.i18n import Words
-from dxroadmap.progress import ProjectStatus, Settings, SlipItem, worst
+from dxroadmap.progress import ProjectStatus, SlipItem, worst
 from dxroadmap.report.tables import (
     MARKS,
     SLIP_COLUMNS,
@@ -40,6 +40,7 @@ from dxroadmap.report.tables import (
     year_header,
 )
 from dxroadmap.safe import clean
+from dxroadmap.settings import Settings
 
 # Fill (background) and font colour per state; the mark and the word carry the meaning too.
 FILLS = {
