@@ -117,3 +117,20 @@ def _enums(node: object) -> list[list[object]]:
     if isinstance(node, list):
         return [e for value in node for e in _enums(value)]
     return []
+
+
+SERVICES = {"store", "source", "yaml_syntax", "index", "recording", "edit", "history", "vcs", "scaffold", "schema"}
+
+
+def test_services_reach_neither_the_reports_nor_the_command_line() -> None:
+    """Arrows point inward: the services take what they need to render (e.g. `index` takes a serialiser)."""
+    found = modules()
+    assert set(found) >= SERVICES
+    for name in SERVICES:
+        for module in imported(found[name]):
+            assert not module.startswith(("dxroadmap.report", "dxroadmap.cli", "dxroadmap.guard")), (
+                f"{name} imports {module}"
+            )
+            assert module not in ("typer", "rich") and not module.startswith(("rich.", "openpyxl")), (
+                f"{name} imports {module}"
+            )

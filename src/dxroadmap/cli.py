@@ -405,6 +405,11 @@ def _overview(
     """
     from dxroadmap import index
 
+    project_json = None
+    if with_projects:
+        from dxroadmap.report import data
+
+        project_json = data.project
     gathered = _gather(ctx, only, root, report_plan)
     problems = list(gathered.problems)
     digests = []
@@ -413,7 +418,7 @@ def _overview(
     for group in gathered.groups:
         scanned = index.scan(
             group.root, group.files, group.settings, ctx.as_of, progress,
-            with_projects=with_projects, with_slips=with_slips, complete=only is None,
+            project_json=project_json, with_slips=with_slips, complete=only is None,
         )  # fmt: skip
         for digest in scanned:
             problems += digest.problems
@@ -1493,7 +1498,9 @@ def _portfolio_json(view: Overview, selected: Sequence[Digest], ctx: Context) ->
 
     def projects() -> Iterator[str]:
         files = [(RoadmapFile(Path(d.path), d.path, d.id), view.settings_of[d.path]) for d in selected]
-        work = partial(index.export_entries, as_of=ctx.as_of, language=i18n.language())
+        work = partial(
+            index.export_entries, as_of=ctx.as_of, language=i18n.language(), serialise=data.portfolio_project
+        )
         try:
             bar = _progress_bar(ctx) if ctx.progress and sys.stderr.isatty() else None
             for _, texts in index.in_chunks(files, work, bar):

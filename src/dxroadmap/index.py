@@ -36,7 +36,7 @@ from typing import Any, NamedTuple, TypeVar
 from dxroadmap import __version__, fiscal, i18n
 from dxroadmap.model import OUTLOOKS, Project
 from dxroadmap.problems import Problem
-from dxroadmap.progress import FLAGS, SEVERITY, Counts, SlipItem, Summary, judge, slipping_items
+from dxroadmap.progress import FLAGS, SEVERITY, Counts, ProjectStatus, SlipItem, Summary, judge, slipping_items
 from dxroadmap.settings import Settings
 from dxroadmap.store import RoadmapFile, load_roadmap
 
@@ -100,8 +100,13 @@ class Digest:
 # --- one file -----------------------------------------------------------------------------
 
 
-def entry(file: RoadmapFile, settings: Settings, as_of: date, with_project: bool) -> Entry:
-    """A file's problems, table line and slip items; with `with_project`, its status JSON too.
+Serialise = Callable[[ProjectStatus], dict[str, Any]]
+"""How a judged project becomes the JSON object a report prints (`report.data` has them): passed in,
+so that this module does not reach up into the reports. A module-level function: workers pickle it."""
+
+
+def entry(file: RoadmapFile, settings: Settings, as_of: date, project_json: Serialise | None) -> Entry:
+    """A file's problems, table line and slip items; with `project_json`, its status JSON too.
 
     The status JSON, written the slow way (indented), is made only for runs that print it; the
     cache keeps it from then on.
@@ -122,11 +127,10 @@ def entry(file: RoadmapFile, settings: Settings, as_of: date, with_project: bool
         for i in slipping_items([status], as_of)
     ]  # fmt: skip
     project = None
-    if with_project:
-        from dxroadmap.report import data
+    if project_json is not None:
         from dxroadmap.safe import json_text
 
-        document = data.project(status)
+        document = project_json(status)
         del document["id"]
         project = json_text(json.dumps(document, ensure_ascii=False, indent=2)).encode()
     return Entry(found, _json(summary), _json(slips), project)
@@ -235,12 +239,13 @@ def _check_shape(problems: Any, summary: Any, found: Entry, with_slips: bool = T
         raise ValueError("not the shape of a cache entry")
 
 
-def export_entries(files: Sequence[tuple[RoadmapFile, Settings]], as_of: date, language: str) -> list[str]:
+def export_entries(
+    files: Sequence[tuple[RoadmapFile, Settings]], as_of: date, language: str, serialise: Serialise
+) -> list[str]:
     """The projects of `export --format json` (with their actuals), as JSON texts; a worker's share.
 
     Each file comes with the settings of its own plan (a roll-up has several).
     """
-    from dxroadmap.report import data
     from dxroadmap.safe import json_text
 
     i18n.set_language(language)
@@ -251,7 +256,7 @@ def export_entries(files: Sequence[tuple[RoadmapFile, Settings]], as_of: date, l
             if roadmap is None:
                 raise ChangedError(file.shown)
             status = judge(Project(file.id, file.shown, roadmap), settings, as_of)
-            out.append(json_text(json.dumps(data.portfolio_project(status), ensure_ascii=False, indent=2)))
+            out.append(json_text(json.dumps(serialise(status), ensure_ascii=False, indent=2)))
     return out
 
 
@@ -260,12 +265,12 @@ class ChangedError(Exception):
 
 
 def _compute(
-    files: Sequence[RoadmapFile], settings: Settings, as_of: date, language: str, with_project: bool
+    files: Sequence[RoadmapFile], settings: Settings, as_of: date, language: str, project_json: Serialise | None
 ) -> list[Entry]:
     """A worker's share (also run in this process when the share is small)."""
     i18n.set_language(language)
     with _gc_paused():
-        return [entry(file, settings, as_of, with_project) for file in files]
+        return [entry(file, settings, as_of, project_json) for file in files]
 
 
 # --- the cache ----------------------------------------------------------------------------
@@ -427,20 +432,20 @@ def scan(
     as_of: date,
     progress: Progress | None = None,
     *,
-    with_projects: bool = False,
+    project_json: Serialise | None = None,
     with_slips: bool = True,
     complete: bool = True,
 ) -> list[Digest]:
     """The digests of `files` (in their order): from the cache where unchanged, else computed.
 
-    `with_projects`: with each project's status JSON (for `--format json`). `with_slips`: the
+    `project_json`: with each project's status JSON made by it (for `--format json`). `with_slips`: the
     slip items will be read (a run that does not read them does not pay for checking them).
     `complete`: `files` are all the files of `root`, so the cache may forget the others.
     """
     store = Cache.open(root, settings, as_of)
     try:
         with _gc_paused():
-            return _scan(store, files, settings, as_of, progress, with_projects, with_slips, complete)
+            return _scan(store, files, settings, as_of, progress, project_json, with_slips, complete)
     finally:
         if store is not None:
             store.close()
@@ -452,10 +457,11 @@ def _scan(
     settings: Settings,
     as_of: date,
     progress: Progress | None,
-    with_projects: bool,
+    project_json: Serialise | None,
     with_slips: bool,
     complete: bool,
 ) -> list[Digest]:
+    with_projects = project_json is not None
     # SQLite keeps keys as UTF-8 text: a name that is not UTF-8 is keyed by its bytes, as `\\x93`
     keys = [os.fsencode(os.path.abspath(file.path)).decode("utf-8", "backslashreplace") for file in files]
     stamps = [_stamp(file.path) for file in files]
@@ -485,7 +491,7 @@ def _scan(
             with suppress(Exception):
                 store.put(rows)
 
-    work = partial(_compute, settings=settings, as_of=as_of, language=i18n.language(), with_project=with_projects)
+    work = partial(_compute, settings=settings, as_of=as_of, language=i18n.language(), project_json=project_json)
     for chunk, entries in in_chunks([files[i] for i in missing], work, progress):
         computed([missing[i] for i in chunk], entries)
     if store is not None and complete:
