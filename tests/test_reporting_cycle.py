@@ -252,3 +252,19 @@ def test_record_takes_a_rating_of_the_plans_scale(run: Run, tmp_path: Path) -> N
     )
     assert good.exit_code == 0
     assert "評価: B" in file_of(root).read_text(encoding="utf-8")
+
+
+def test_record_refuses_what_validate_would_warn_about(run: Run, tmp_path: Path) -> None:
+    """A value dated inside Q2 (no 四半期) is Q2's: a second Q2 value is refused, as validate would warn."""
+    root = repo(tmp_path, "        - {日付: 2026-08-01, 指標: 対応手続数, 値: 41}")
+    before = file_of(root).read_bytes()
+    result = run("record", "madoguchi", "--quarter", "Q2", "--kpi", "対応手続数=52", "--as-of", "2026-11-26", cwd=root)
+    assert result.exit_code == 1
+    assert "already recorded for R8 Q2" in result.output
+    assert file_of(root).read_bytes() == before
+    forced = run(
+        "record", "madoguchi", "--quarter", "Q2", "--kpi", "対応手続数=52", "--force", "--as-of", "2026-11-26", cwd=root
+    )
+    assert forced.exit_code == 0
+    warned = run("validate", "--as-of", "2026-11-26", cwd=root)
+    assert warned.exit_code == 0 and "duplicate-entry" in warned.output

@@ -6,7 +6,7 @@ rule is one function added to `CHECKS` and one test.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from difflib import get_close_matches
 
@@ -173,13 +173,19 @@ def undated_actuals(roadmap: Roadmap, settings: Settings, as_of: date | None = N
                     )
 
 
-def _period(actual: Actual, calendar: fiscal.Calendar) -> tuple[int | None, int | None]:
+def report_period(actual: Actual, calendar: fiscal.Calendar) -> tuple[int | None, int | None]:
     """(quarter, half) an entry reports for: as written, else the quarter its 日付 falls in; (None, None): the year."""
     if isinstance(actual, str):
         return (None, None)
     if actual.quarter is None and actual.half is None and actual.date is not None:
         return (calendar.quarter_of(actual.date)[1], None)
     return (actual.quarter, actual.half)
+
+
+def period_words(year: int, period: tuple[int | None, int | None]) -> str:
+    """`R8 Q2`, `R8 H1` or `R8`."""
+    quarter, half = period
+    return fiscal.label(year) + (f" Q{quarter}" if quarter else "") + (f" H{half}" if half else "")
 
 
 def _says(actual: Actual) -> object:
@@ -200,36 +206,42 @@ def _says(actual: Actual) -> object:
     return (actual.text, *extra)  # the period is compared apart
 
 
-def _period_words(year: int, period: tuple[int | None, int | None]) -> str:
-    quarter, half = period
-    return fiscal.label(year) + (f" Q{quarter}" if quarter else "") + (f" H{half}" if half else "")
+def duplicates(actuals: Sequence[Actual], calendar: fiscal.Calendar) -> Iterator[tuple[int, str]]:
+    """(position, "entry" | "kpi") of each actual of one year's list that repeats an earlier one in its period:
+    the same actual, or a second value of one KPI. `record` refuses what `validate` warns about with this."""
+    seen: set[tuple[tuple[int | None, int | None], object]] = set()
+    kpis: set[tuple[tuple[int | None, int | None], str]] = set()
+    for j, actual in enumerate(actuals):
+        period = report_period(actual, calendar)
+        said = (period, _says(actual))
+        if said in seen:
+            yield j, "entry"
+        elif not isinstance(actual, str) and actual.kpi is not None:
+            key = (period, fiscal.text_key(actual.kpi))
+            if key in kpis:
+                yield j, "kpi"
+            kpis.add(key)
+        seen.add(said)
 
 
 def duplicate_entries(roadmap: Roadmap, settings: Settings, as_of: date | None = None) -> Iterator[Finding]:
     """The same actual twice in one period, or a second value of one KPI for one period (warnings)."""
     for i, initiative in enumerate(roadmap.initiatives):
         for year, actuals in initiative.actuals.items():
-            seen: set[tuple[tuple[int | None, int | None], object]] = set()
-            kpis: set[tuple[tuple[int | None, int | None], str]] = set()
-            for j, actual in enumerate(actuals):
-                period = _period(actual, settings.calendar)
-                said = (period, _says(actual))
-                if said in seen:
-                    where = _period_words(year, period)
+            for j, kind in duplicates(actuals, settings.calendar):
+                actual = actuals[j]
+                where = period_words(year, report_period(actual, settings.calendar))
+                if kind == "entry":
                     yield Finding(
                         ("取組", i, "実績", year, j), "duplicate-entry", t("check.duplicate_entry", period=where)
                     )
-                elif not isinstance(actual, str) and actual.kpi is not None:
-                    key = (period, fiscal.text_key(actual.kpi))
-                    if key in kpis:
-                        where = _period_words(year, period)
-                        yield Finding(
-                            ("取組", i, "実績", year, j, "指標"),
-                            "duplicate-entry",
-                            t("check.kpi_twice", kpi=actual.kpi, period=where),
-                        )
-                    kpis.add(key)
-                seen.add(said)
+                else:
+                    assert not isinstance(actual, str) and actual.kpi is not None
+                    yield Finding(
+                        ("取組", i, "実績", year, j, "指標"),
+                        "duplicate-entry",
+                        t("check.kpi_twice", kpi=actual.kpi, period=where),
+                    )
 
 
 def ratings_in_plan(roadmap: Roadmap, settings: Settings, as_of: date | None = None) -> Iterator[Finding]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from dxroadmap import edit, fiscal, progress, source, store
+from dxroadmap import checks, edit, fiscal, progress, source, store
 from dxroadmap.i18n import t
 from dxroadmap.model import Actual, Initiative, KpiTarget, Project, Roadmap, TaskTarget
 from dxroadmap.problems import StoreError
@@ -44,12 +44,6 @@ class Request:
     @property
     def empty(self) -> bool:
         return not (self.done or self.note or self.kpis)
-
-    def same_period(self, actual: Any) -> bool:
-        """Whether an actual already in the file is for the period this request records."""
-        if isinstance(actual, str):
-            return self.quarter is None and self.half is None
-        return bool(actual.quarter == self.quarter and actual.half == self.half)
 
 
 @dataclass
@@ -166,36 +160,23 @@ def build_entries(
     ]
     entries = [first, *more]
     if not request.force:
-        _refuse_duplicates(initiative, request, entries)
+        _refuse_duplicates(initiative, request, entries, settings)
     return entries, warnings
 
 
-def _refuse_duplicates(initiative: Initiative, request: Request, entries: list[edit.Entry]) -> None:
-    """An entry identical to one already in that period, or a second value of one KPI for one period."""
-    there = [a for a in initiative.actuals.get(request.year, []) if request.same_period(a)]
-    period = fiscal.label(request.year) + _period_suffix(request)
-    for entry in entries:
-        new = ACTUAL.validate_python(dict(entry.pairs()))
-        if any(_same(new, old) for old in there):
+def _refuse_duplicates(initiative: Initiative, request: Request, entries: list[edit.Entry], settings: Settings) -> None:
+    """What `validate` would warn about once written (checks.duplicates): an entry identical to one already
+    in that period, or a second value of one KPI for one period."""
+    there = initiative.actuals.get(request.year, [])
+    new = [ACTUAL.validate_python(dict(entry.pairs())) for entry in entries]
+    for j, kind in checks.duplicates([*there, *new], settings.calendar):
+        if j < len(there):
+            continue  # already in the file: validate's to tell
+        entry, actual = entries[j - len(there)], new[j - len(there)]
+        period = checks.period_words(request.year, checks.report_period(actual, settings.calendar))
+        if kind == "entry":
             raise StoreError(t("record.duplicate", entry=edit.flow_entry(entry), period=period))
-        if entry.kpi is not None:
-            key = fiscal.text_key(entry.kpi)
-            if any(not isinstance(old, str) and old.kpi and fiscal.text_key(old.kpi) == key for old in there):
-                raise StoreError(t("record.kpi_twice", kpi=entry.kpi, period=period))
-
-
-def _same(new: Any, old: Any) -> bool:
-    """Two actuals that say the same (a plain text one is its 内容)."""
-    if isinstance(old, str):
-        plain = not new.achieves and new.kpi is None and new.reason is None and new.outlook is None
-        return plain and new.text is not None and fiscal.text_key(new.text) == fiscal.text_key(old)
-    return bool(old == new)
-
-
-def _period_suffix(request: Request) -> str:
-    if request.quarter is not None:
-        return " " + fiscal.quarter_label(request.quarter)
-    return f" H{request.half}" if request.half is not None else ""
+        raise StoreError(t("record.kpi_twice", kpi=entry.kpi, period=period))
 
 
 def record(path: Path, project_id: str, settings: Settings, request: Request, as_of: date, *, dry_run: bool) -> Change:
