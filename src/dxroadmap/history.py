@@ -22,6 +22,7 @@ from dxroadmap.model import Meeting, Project, Roadmap
 from dxroadmap.problems import StoreError
 from dxroadmap.safe import name_text
 from dxroadmap.settings import Settings
+from dxroadmap.states import State
 
 
 @dataclass(frozen=True)
@@ -303,7 +304,7 @@ class ProjectSince:
 
     records: list[Event] = field(default_factory=list)
     replanned: list[Event] = field(default_factory=list)
-    states: list[tuple[str, int, str, str, str]] = field(default_factory=list)  # initiative, year, text, then, now
+    states: list[tuple[str, int, str, State, State]] = field(default_factory=list)  # initiative, year, text, then, now
 
 
 def since_report(
@@ -326,9 +327,11 @@ def since_report(
     return report
 
 
-def _state_changes(then: progress.ProjectStatus, now: progress.ProjectStatus) -> list[tuple[str, int, str, str, str]]:
-    def keyed(status: progress.ProjectStatus) -> dict[tuple[str, int, str, int], tuple[str, str]]:
-        out: dict[tuple[str, int, str, int], tuple[str, str]] = {}
+def _state_changes(
+    then: progress.ProjectStatus, now: progress.ProjectStatus
+) -> list[tuple[str, int, str, State, State]]:
+    def keyed(status: progress.ProjectStatus) -> dict[tuple[str, int, str, int], tuple[str, State]]:
+        out: dict[tuple[str, int, str, int], tuple[str, State]] = {}
         seen: dict[tuple[str, int, str], int] = {}  # how many targets of the same text came before
         for init in status.initiatives:
             for target in init.targets:

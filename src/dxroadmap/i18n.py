@@ -9,25 +9,34 @@ from __future__ import annotations
 
 import os
 
+from dxroadmap.states import Outlook, State
+
 LANGS = ("ja", "en")
+
+# The word of each state (DESIGN.md §5), (Japanese, English): `words(state)`.
+STATE_WORDS: dict[State, tuple[str, str]] = {
+    State.DONE: ("達成", "done"),
+    State.DONE_LATE: ("達成(遅れ)", "done late"),
+    State.SLIPPING: ("遅延", "slipping"),
+    State.MISSED: ("未達", "missed"),
+    State.OPEN: ("進行中", "open"),
+    State.PLANNED: ("予定", "planned"),
+    State.UNREPORTED: ("未報告", "unreported"),
+}
+# The word of each outlook, (Japanese, English): `words(outlook)`.
+OUTLOOK_WORDS: dict[Outlook, tuple[str, str]] = {
+    Outlook.ON_TRACK: ("順調", "on track"),
+    Outlook.AT_RISK: ("注意", "at risk"),
+    Outlook.OFF_TRACK: ("困難", "off track"),
+}
 
 # key -> (Japanese, English)
 _WORDS: dict[str, tuple[str, str]] = {
-    # target states (DESIGN.md §5)
-    "done": ("達成", "done"),
-    "done_late": ("達成(遅れ)", "done late"),
-    "slipping": ("遅延", "slipping"),
-    "missed": ("未達", "missed"),
-    "open": ("進行中", "open"),
-    "planned": ("予定", "planned"),
-    "unreported": ("未報告", "unreported"),
+    **{state.value: pair for state, pair in STATE_WORDS.items()},
+    **{outlook.value: pair for outlook, pair in OUTLOOK_WORDS.items()},
     "optimistic": ("楽観", "optimistic"),
     "reported": ("報告済", "reported"),
     "recorded": ("記録しました {where}: {initiative} ({path})", "recorded {where}: {initiative} ({path})"),
-    # outlooks
-    "on_track": ("順調", "on track"),
-    "at_risk": ("注意", "at risk"),
-    "off_track": ("困難", "off track"),
     # labels
     "project": ("事業", "Project"),
     "projects": ("事業", "projects"),

@@ -34,10 +34,11 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from dxroadmap import __version__, fiscal, i18n
-from dxroadmap.model import OUTLOOKS, Project
+from dxroadmap.model import Project
 from dxroadmap.problems import Problem
-from dxroadmap.progress import FLAGS, SEVERITY, Counts, ProjectStatus, SlipItem, Summary, judge, slipping_items
+from dxroadmap.progress import FLAGS, Counts, ProjectStatus, SlipItem, Summary, judge, slipping_items
 from dxroadmap.settings import Settings
+from dxroadmap.states import Outlook, State
 from dxroadmap.store import RoadmapFile, load_roadmap
 
 FORMAT = "dxroadmap-cache 4"
@@ -90,10 +91,16 @@ class Digest:
 
     def slips(self) -> list[SlipItem]:
         out = []
-        for initiative, index, year, period, target, state, due, *rest in json.loads(self.raw_slips):
+        for row in json.loads(self.raw_slips):
+            initiative, index, year, period, target, state, due, explained, outlook, *rest = row
             day = date.fromisoformat(due)
             days = (self.as_of - day).days
-            out.append(SlipItem(self.id, initiative, index, year, period, target, state, day, days, *rest))
+            out.append(
+                SlipItem(
+                    self.id, initiative, index, year, period, target, _STATES[state], day, days, explained,
+                    _OUTLOOKS[outlook] if outlook is not None else None, *rest,
+                )
+            )  # fmt: skip
         return out
 
 
@@ -152,7 +159,8 @@ def digest(file: RoadmapFile, found: Entry, as_of: date, with_slips: bool = True
     if fields is not None:
         field, name, owner, state, (total, due, done), flags, years = fields
         counts = Counts(total=total, due=due, done=done)
-        summary = Summary(file.id, field, name, owner, state, counts, dict(flags), {int(y): s for y, s in years})
+        years = {int(y): _STATES[s] for y, s in years}
+        summary = Summary(file.id, field, name, owner, _STATES[state], counts, dict(flags), years)
     return Digest(file.id, file.shown, problems, summary, found.project or None, found.slips, as_of)
 
 
@@ -163,8 +171,9 @@ def _loads(text: str) -> Any:
         raise ValueError("nested too deep") from None
 
 
-_STATES = frozenset(SEVERITY)
-_OUTLOOKS = frozenset(OUTLOOKS.values())
+# The members of the values the cache holds as text: a value not among them makes the entry foreign (a miss).
+_STATES = {state.value: state for state in State}
+_OUTLOOKS = {outlook.value: outlook for outlook in Outlook}
 
 
 def _text(value: Any) -> bool:

@@ -19,14 +19,19 @@ from dxroadmap.model import (
     field_name,
 )
 from dxroadmap.settings import Settings
+from dxroadmap.states import Outlook, State
 
-# Worst first: the order of DESIGN.md §5 ("missed > slipping > unreported > open > …").
-SEVERITY = ("missed", "slipping", "unreported", "open", "planned", "done_late", "done")
-TARGET_STATES = ("done", "done_late", "slipping", "missed", "open", "planned")
+# Worst first: the order of DESIGN.md §5 ("missed > slipping > unreported > open > …"), as `State` declares them.
+SEVERITY: tuple[State, ...] = tuple(State)
+# The states a target can be in (all but unreported, which only an initiative is), in the order reports list them.
+TARGET_STATES: tuple[State, ...] = (
+    State.DONE, State.DONE_LATE, State.SLIPPING, State.MISSED, State.OPEN, State.PLANNED,
+)  # fmt: skip
+LATE = (State.MISSED, State.SLIPPING)  # the states of a target on the slipping list
 _RANK = {state: len(SEVERITY) - i for i, state in enumerate(SEVERITY)}
 
 
-def worst(states: Iterable[str], default: str = "open") -> str:
+def worst(states: Iterable[State], default: State = State.OPEN) -> State:
     return max(states, key=_RANK.__getitem__, default=default)
 
 
@@ -53,7 +58,7 @@ class DatedActual:
     kpi: str | None
     value: float | None
     reason: str | None
-    outlook: str | None  # as written (見通し), or implied by the entry's 評価
+    outlook: Outlook | None  # as written (見通し), or implied by the entry's 評価
     half: int | None = None
     rating: str | None = None
     dated: bool = False  # the entry has its own 日付
@@ -119,9 +124,10 @@ def dated_actuals(
                     when = calendar.quarter_end(year, 2 * actual.half)
                 else:
                     when = undated_on(calendar, year, as_of)
-                outlook: str | None = actual.outlook
-                if outlook is None and actual.rating is not None and ratings is not None:
-                    outlook = ratings.implied_outlook(actual.rating)
+                written: str | None = actual.outlook
+                if written is None and actual.rating is not None and ratings is not None:
+                    written = ratings.implied_outlook(actual.rating)
+                outlook = Outlook(written) if written is not None else None
                 out.append(
                     DatedActual(
                         year, index, when, actual.quarter, actual.text, tuple(actual.achieves),
@@ -221,7 +227,7 @@ class TargetStatus:
     index: int
     text: str
     due: date
-    state: str
+    state: State
     achieved_in: int | None
     achieved_on: date | None
     kpi: KpiStatus | None
@@ -231,7 +237,7 @@ class TargetStatus:
 class InitiativeStatus:
     index: int  # 0-based position in 取組
     name: str
-    state: str
+    state: State
     unreported: bool
     targets: list[TargetStatus]
     actuals: list[DatedActual]  # those that had happened by the as-of date
@@ -246,14 +252,14 @@ class InitiativeStatus:
         return next((a.reason for a in reversed(self.actuals) if a.reason and a.fiscal_year >= fiscal_year), None)
 
     @property
-    def outlook(self) -> str | None:
+    def outlook(self) -> Outlook | None:
         """The latest outlook: 見通し as written, or the one the entry's 評価 implies."""
         return next((a.outlook for a in reversed(self.actuals) if a.outlook), None)
 
     @property
     def optimistic(self) -> bool:
         """The owner says 順調 while the initiative is slipping or missed."""
-        return self.state in ("missed", "slipping") and self.outlook == "on_track"
+        return self.state in LATE and self.outlook == Outlook.ON_TRACK
 
 
 @dataclass(slots=True)  # one per project, thousands read from the cache at a time: not frozen
@@ -261,6 +267,11 @@ class Counts:
     total: int
     due: int
     done: int
+
+    @property
+    def share_done(self) -> float:
+        """Achieved / all targets (0 without targets)."""
+        return self.done / self.total if self.total else 0
 
 
 FLAGS = ("missed", "slipping", "unreported", "optimistic")
@@ -270,13 +281,13 @@ FLAGS = ("missed", "slipping", "unreported", "optimistic")
 class ProjectStatus:
     project: Project
     field: str
-    state: str
+    state: State
     counts: Counts
     flags: dict[str, int]
     initiatives: list[InitiativeStatus]
     cadence: str = "quarter"
 
-    def year_state(self, year: int) -> str | None:
+    def year_state(self, year: int) -> State | None:
         """The worst state of the project's targets in one fiscal year (None: no targets)."""
         states = [t.state for i in self.initiatives for t in i.targets if t.fiscal_year == year]
         return worst(states) if states else None
@@ -293,7 +304,7 @@ class ProjectStatus:
 
     def summary(self) -> Summary:
         roadmap = self.project.roadmap
-        states: dict[int, list[str]] = {}
+        states: dict[int, list[State]] = {}
         for init in self.initiatives:
             for target in init.targets:
                 states.setdefault(target.fiscal_year, []).append(target.state)
@@ -319,16 +330,53 @@ class Summary:
     field: str
     name: str
     owner: str
-    state: str
+    state: State
     counts: Counts
     flags: dict[str, int]
-    year_states: dict[int, str]  # the worst state of each year that has targets
+    year_states: dict[int, State]  # the worst state of each year that has targets
 
-    def year_state(self, year: int) -> str | None:
+    def year_state(self, year: int) -> State | None:
         return self.year_states.get(year)
 
     def years(self) -> list[int]:
         return sorted(self.year_states)
+
+
+@dataclass(slots=True)
+class Totals:
+    """What a group of projects adds up to: the one roll-up every report's totals and chart are made of."""
+
+    projects: int
+    counts: Counts  # their targets: achieved, due so far, all
+    flags: dict[str, int]  # each flag the projects count, summed (in the order they count them)
+    states: dict[State, int]  # projects by state
+    targets: dict[State, int]  # targets by state: of judged projects only (a `Summary` does not carry its targets)
+
+
+def totals(projects: Iterable[Summary | ProjectStatus]) -> Totals:
+    """The totals of `projects` (a field's, or the whole portfolio's)."""
+    out = Totals(0, Counts(0, 0, 0), {}, {}, {})
+    for p in projects:
+        out.projects += 1
+        out.counts.total += p.counts.total
+        out.counts.due += p.counts.due
+        out.counts.done += p.counts.done
+        for kind, n in p.flags.items():
+            out.flags[kind] = out.flags.get(kind, 0) + n
+        out.states[p.state] = out.states.get(p.state, 0) + 1
+        if isinstance(p, ProjectStatus):
+            for init in p.initiatives:
+                for t in init.targets:
+                    out.targets[t.state] = out.targets.get(t.state, 0) + 1
+    return out
+
+
+def totals_by_field(projects: Iterable[Summary | ProjectStatus]) -> dict[str, Totals]:
+    """The totals of each field, in the order the fields first appear."""
+    groups: dict[str, list[Summary | ProjectStatus]] = {}
+    for p in projects:
+        groups.setdefault(p.field, []).append(p)
+    return {field: totals(members) for field, members in groups.items()}
 
 
 def judge(project: Project, settings: Settings, as_of: date) -> ProjectStatus:
@@ -345,12 +393,12 @@ def judge(project: Project, settings: Settings, as_of: date) -> ProjectStatus:
         done=sum(t.achieved_on is not None for t in targets),
     )
     flags = {
-        "missed": sum(t.state == "missed" for t in targets),
-        "slipping": sum(t.state == "slipping" for t in targets),
+        "missed": sum(t.state == State.MISSED for t in targets),
+        "slipping": sum(t.state == State.SLIPPING for t in targets),
         "unreported": sum(i.unreported for i in initiatives),
         "optimistic": sum(i.optimistic for i in initiatives),
     }
-    state = worst((i.state for i in initiatives), default="open")
+    state = worst((i.state for i in initiatives), default=State.OPEN)
     return ProjectStatus(project, field_name(project.roadmap.field), state, counts, flags, initiatives, cadence)
 
 
@@ -373,11 +421,11 @@ def _judge_initiative(
         targets.append(_judge_target(target, hit, kpi_reports, calendar, review, as_of))
     unreported = _unreported(targets, happened, settings, cadence, as_of)
     unreported_due = calendar.period_end(unreported) + timedelta(days=settings.grace_days) if unreported else None
-    states = [t.state for t in targets] + (["unreported"] if unreported else [])
+    states = [t.state for t in targets] + ([State.UNREPORTED] if unreported else [])
     return InitiativeStatus(
         index=index,
         name=initiative.name,
-        state=worst(states, default="open"),
+        state=worst(states, default=State.OPEN),
         unreported=unreported is not None,
         targets=targets,
         actuals=happened,
@@ -416,15 +464,15 @@ def _judge_target(
             hit is None and as_of <= target.due and _behind_pace(target, target.kpi, reports, measured or start, review)
         )
     if hit is not None:
-        state = "done" if hit.date <= target.due else "done_late"
+        state = State.DONE if hit.date <= target.due else State.DONE_LATE
     elif as_of > target.due:
-        state = "missed" if as_of > end else "slipping"
+        state = State.MISSED if as_of > end else State.SLIPPING
     elif behind:
-        state = "slipping"
+        state = State.SLIPPING
     elif as_of < start:
-        state = "planned"
+        state = State.PLANNED
     else:
-        state = "open"
+        state = State.OPEN
     return TargetStatus(
         target.fiscal_year, target.index, target.text, target.due, state,
         hit.fiscal_year if hit else None, hit.date if hit else None, kpi,
@@ -496,11 +544,11 @@ class SlipItem:
     fiscal_year: int
     period: str | None  # of an unreported initiative: the period not reported (`Q2`, `H1`, `FY`)
     target: str | None
-    state: str
+    state: State
     due: date
     days_late: int
     explained: bool
-    outlook: str | None
+    outlook: Outlook | None
     name: str = ""  # the project's 事業名
     reason: str | None = None  # the latest 理由 given
     kpi_value: float | None = None  # of a KPI target: the latest value, its target and unit
@@ -510,7 +558,7 @@ class SlipItem:
     @property
     def disagrees(self) -> bool:
         """The latest outlook is 順調 while the target is slipping or missed."""
-        return self.outlook == "on_track" and self.state in ("missed", "slipping")
+        return self.outlook == Outlook.ON_TRACK and self.state in LATE
 
 
 def slipping_items(statuses: Iterable[ProjectStatus], as_of: date) -> list[SlipItem]:
@@ -520,7 +568,7 @@ def slipping_items(statuses: Iterable[ProjectStatus], as_of: date) -> list[SlipI
         name = status.project.roadmap.name
         for init in status.initiatives:
             for t in init.targets:
-                if t.state in ("missed", "slipping"):
+                if t.state in LATE:
                     reason = init.reason(t.fiscal_year)
                     kpi = t.kpi
                     items.append(
@@ -536,7 +584,7 @@ def slipping_items(statuses: Iterable[ProjectStatus], as_of: date) -> list[SlipI
                 items.append(
                     SlipItem(
                         status.project.id, init.name, init.index, period.fiscal_year, period.label, None,
-                        "unreported", init.unreported_due, (as_of - init.unreported_due).days, reason is not None,
+                        State.UNREPORTED, init.unreported_due, (as_of - init.unreported_due).days, reason is not None,
                         init.outlook, name, reason,
                     )
                 )  # fmt: skip

@@ -8,14 +8,13 @@ greyscale and with a screen reader; tables scroll sideways on a phone.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from html import escape
 from itertools import groupby
 
 from dxroadmap import fiscal
 from dxroadmap.i18n import Words
-from dxroadmap.progress import TARGET_STATES, InitiativeStatus, ProjectStatus, SlipItem, TargetStatus
+from dxroadmap.progress import TARGET_STATES, InitiativeStatus, ProjectStatus, SlipItem, TargetStatus, totals_by_field
 from dxroadmap.report.tables import (
     MARKS,
     SLIP_COLUMNS,
@@ -31,15 +30,16 @@ from dxroadmap.report.tables import (
     target_lines,
 )
 from dxroadmap.safe import clean
+from dxroadmap.states import State
 
-COLOURS = {
-    "done": "#2e7d32",
-    "done_late": "#9e7c00",
-    "slipping": "#e65100",
-    "missed": "#c62828",
-    "open": "#1565c0",
-    "planned": "#9e9e9e",
-    "unreported": "#6a1b9a",
+COLOURS: dict[State, str] = {
+    State.DONE: "#2e7d32",
+    State.DONE_LATE: "#9e7c00",
+    State.SLIPPING: "#e65100",
+    State.MISSED: "#c62828",
+    State.OPEN: "#1565c0",
+    State.PLANNED: "#9e9e9e",
+    State.UNREPORTED: "#6a1b9a",
 }
 
 CSS = """
@@ -94,7 +94,7 @@ def _t(text: str) -> str:
     return escape(clean(text))
 
 
-def _state(state: str | None, words: Words, with_word: bool = True) -> str:
+def _state(state: State | None, words: Words, with_word: bool = True) -> str:
     if state is None:
         return ""
     word = f" {escape(words(state))}" if with_word else ""
@@ -106,23 +106,20 @@ def _state(state: str | None, words: Words, with_word: bool = True) -> str:
 
 def _chart(statuses: Sequence[ProjectStatus], words: Words) -> str:
     """A stacked bar per field of its targets by state, with counts written on the bars."""
-    fields = list(dict.fromkeys(s.field for s in statuses))
-    counts = {
-        f: Counter(t.state for s in statuses if s.field == f for i in s.initiatives for t in i.targets) for f in fields
-    }
+    by_field = totals_by_field(statuses)
     label_width, bar_width, row_height = 170, 600, 34
-    height = row_height * len(fields) + 60
+    height = row_height * len(by_field) + 60
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_width + bar_width + 20} {height}" role="img" '
         f'aria-labelledby="chart-title"><title id="chart-title">{escape(words("by_field"))}</title>'
     ]
-    for row, field in enumerate(fields):
+    for row, (field, sums) in enumerate(by_field.items()):
         y = 10 + row * row_height
-        total = sum(counts[field].values())
+        total = sum(sums.targets.values())
         parts.append(f'<text x="0" y="{y + 18}" font-size="13">{_t(field)} ({total})</text>')
         x = float(label_width)
         for state in TARGET_STATES:
-            n = counts[field][state]
+            n = sums.targets.get(state, 0)
             if not n or not total:
                 continue
             w = bar_width * n / total
@@ -136,7 +133,7 @@ def _chart(statuses: Sequence[ProjectStatus], words: Words) -> str:
                     f"{MARKS[state]}{n}</text>"
                 )
             x += w
-    y = 20 + len(fields) * row_height
+    y = 20 + len(by_field) * row_height
     x = 0.0
     for state in TARGET_STATES:
         parts.append(f'<rect x="{x:.0f}" y="{y}" width="12" height="12" fill="{COLOURS[state]}"/>')
@@ -212,7 +209,7 @@ def _slipping(items: Sequence[SlipItem], words: Words) -> str:
     for item, cells in zip(items, rows.rows, strict=True):
         shown = [_t(c) for c in cells]
         if item.disagrees:  # 順調 said of a late item
-            shown[outlook] = f'<strong style="color:{COLOURS["slipping"]}">{shown[outlook]}</strong>'
+            shown[outlook] = f'<strong style="color:{COLOURS[State.SLIPPING]}">{shown[outlook]}</strong>'
         out.append(
             "<tr><td>" + _state(item.state, words) + "</td>" + "".join(f"<td>{c}</td>" for c in shown[1:]) + "</tr>"
         )
@@ -264,7 +261,7 @@ def _project(
         + "</tr>"
     ]
     for init in s.initiatives:
-        name = _t(init.name) + (f"<br>{_state('unreported', words)}" if init.unreported else "")
+        name = _t(init.name) + (f"<br>{_state(State.UNREPORTED, words)}" if init.unreported else "")
         name += "".join(f'<br><small class="series">{_t(series)}</small>' for series in monitored(init, words))
         target_cells = []
         for year in years:

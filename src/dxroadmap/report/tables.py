@@ -29,19 +29,20 @@ from dxroadmap.progress import (
 from dxroadmap.report.data import Moved
 from dxroadmap.safe import clean
 from dxroadmap.settings import Settings
+from dxroadmap.states import State
 
 if TYPE_CHECKING:  # only types: the review log's module is loaded by the commands that use it
     from dxroadmap.history import Event, ProjectSince
 
 # Symbols of unambiguous width (see NOTES.md): CJK terminals draw them one cell wide.
-MARKS = {
-    "done": "✔",
-    "done_late": "✓",
-    "slipping": "!",
-    "missed": "✖",
-    "open": "o",
-    "planned": ".",
-    "unreported": "?",
+MARKS: dict[State, str] = {
+    State.DONE: "✔",
+    State.DONE_LATE: "✓",
+    State.SLIPPING: "!",
+    State.MISSED: "✖",
+    State.OPEN: "o",
+    State.PLANNED: ".",
+    State.UNREPORTED: "?",
 }
 
 
@@ -94,8 +95,9 @@ def legend(words: Words) -> str:
     return "  ".join(f"{mark} {words(state)}" for state, mark in MARKS.items())
 
 
-def mark(state: str | None) -> str:
-    return MARKS[state] if state else ""
+def mark(state: State | None) -> str:
+    """A state's mark ("" for None: no targets); a KeyError for anything that is not a `State`'s value."""
+    return MARKS[state] if state is not None else ""
 
 
 def bar(done: int, total: int, width: int = 10) -> str:
@@ -300,7 +302,7 @@ def initiative_label(init: InitiativeStatus, words: Words) -> str:
     """The name of an initiative, `? unreported` when it is, and the series of its monitored indicators."""
     lines = [clean(init.name)]
     if init.unreported:
-        lines.append(f"{mark('unreported')} {words('unreported')}")
+        lines.append(f"{mark(State.UNREPORTED)} {words(State.UNREPORTED)}")
     return "\n".join([*lines, *monitored(init, words)])
 
 

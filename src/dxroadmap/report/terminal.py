@@ -25,7 +25,7 @@ from rich.text import Text
 from dxroadmap import fiscal
 from dxroadmap.i18n import Words
 from dxroadmap.problems import Problem
-from dxroadmap.progress import InitiativeStatus, ProjectStatus, SlipItem, Summary, TargetStatus, worst_first
+from dxroadmap.progress import InitiativeStatus, ProjectStatus, SlipItem, Summary, TargetStatus, totals, worst_first
 from dxroadmap.report.data import Moved
 from dxroadmap.report.tables import (
     MARKS,
@@ -49,19 +49,20 @@ from dxroadmap.report.tables import (
 )
 from dxroadmap.safe import clean
 from dxroadmap.settings import Settings
+from dxroadmap.states import State
 
 if TYPE_CHECKING:  # only types: the review log's module is loaded by the commands that use it
     from dxroadmap.history import Event, ProjectSince
 
 NARROW = 80  # columns: below this, names and ids wrap before a project's flags or an item's days late shrink
-STYLES = {
-    "done": "green",
-    "done_late": "yellow",
-    "slipping": "bold yellow",
-    "missed": "bold red",
-    "open": "cyan",
-    "planned": "dim",
-    "unreported": "magenta",
+STYLES: dict[State, str] = {
+    State.DONE: "green",
+    State.DONE_LATE: "yellow",
+    State.SLIPPING: "bold yellow",
+    State.MISSED: "bold red",
+    State.OPEN: "cyan",
+    State.PLANNED: "dim",
+    State.UNREPORTED: "magenta",
 }
 
 
@@ -116,7 +117,7 @@ def progress_bar(total: int, description: str, no_color: bool = False) -> Iterat
         yield lambda n: bar.advance(task, n)
 
 
-def _state(state: str | None, words: Words, with_word: bool = True) -> Text:
+def _state(state: State | None, words: Words, with_word: bool = True) -> Text:
     if state is None:
         return Text("")
     label = f"{MARKS[state]} {words(state)}" if with_word else MARKS[state]
@@ -191,8 +192,6 @@ def status(
         return Text(flags_text(flags, words), style="bold red" if any(flags.values()) else "")
 
     blank = [Text("") for _ in shown_years]
-    kinds = list(dict.fromkeys(kind for s in statuses for kind in s.flags))  # every flag the projects count
-    grand = dict.fromkeys(["done", "due", "total", *kinds], 0)
     shown = {id(s) for s in worst_first(statuses)[:limit]} if limit is not None and len(statuses) > limit else None
     for field, group in groupby(statuses, key=lambda s: s.field):
         members = list(group)
@@ -216,18 +215,14 @@ def status(
                     clean(since_summary(since[1].get(s.id), words)) if since else "",
                 )
             )
-        sums = {k: sum(getattr(s.counts, k) for s in members) for k in ("done", "due", "total")}
-        sums |= {k: sum(s.flags.get(k, 0) for s in members) for k in kinds}
-        label = Text(f"{words('total')} {clean(field)} ({len(members)})", style="italic")
-        flags = {k: sums[k] for k in kinds}
-        table.add_row(
-            *row(label, "", Text(""), sums["done"], sums["due"], sums["total"], blank, flag_text(flags)),
-            end_section=True,
-        )
-        grand = {k: grand[k] + sums[k] for k in grand}
-    label = Text(f"{words('total')} ({len(statuses)})", style="bold")
-    flags = {k: grand[k] for k in kinds}
-    table.add_row(*row(label, "", Text(""), grand["done"], grand["due"], grand["total"], blank, flag_text(flags)))
+        sums = totals(members)
+        label = Text(f"{words('total')} {clean(field)} ({sums.projects})", style="italic")
+        c = sums.counts
+        table.add_row(*row(label, "", Text(""), c.done, c.due, c.total, blank, flag_text(sums.flags)), end_section=True)
+    grand = totals(statuses)
+    label = Text(f"{words('total')} ({grand.projects})", style="bold")
+    c = grand.counts
+    table.add_row(*row(label, "", Text(""), c.done, c.due, c.total, blank, flag_text(grand.flags)))
     _kept_whole(flags_column, out.width)
     out.print(table if statuses else Text(words("no_projects")))
     if shown is not None:
@@ -280,7 +275,7 @@ def show(
     for init in s.initiatives:
         name = _text(init.name)
         if init.unreported:
-            name.append(f"\n{mark('unreported')} {words('unreported')}", style=STYLES["unreported"])
+            name.append(f"\n{mark(State.UNREPORTED)} {words(State.UNREPORTED)}", style=STYLES[State.UNREPORTED])
         for series in monitored(init, words):
             name.append(f"\n{series}", style="dim")
         cells = [Text("\n").join(target(init, t) for t in init.targets if t.fiscal_year == year) for year in years]
