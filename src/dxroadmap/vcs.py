@@ -59,6 +59,19 @@ def commit_file(path: Path, message: str) -> str:
     return _git(folder, "rev-parse", "--short", "HEAD").strip()
 
 
+def commit_files(paths: Iterable[Path], message: str) -> str:
+    """Commit exactly these files (of one work tree) with `message`, as one commit; return its short hash.
+
+    Paths are given to git as literal pathspecs, so a name holding `*` or `:` names only itself.
+    """
+    real = [path.resolve() for path in paths]
+    top = Path(_git(real[0].parent, "rev-parse", "--show-toplevel").removesuffix("\n")).resolve()
+    specs = [":(literal)" + Path(os.path.relpath(path, top)).as_posix() for path in real]
+    _git(top, "add", "--", *specs)
+    _git(top, "commit", "--quiet", "-m", message, "--only", "--", *specs)
+    return _git(top, "rev-parse", "--short", "HEAD").strip()
+
+
 # --- reading history --------------------------------------------------------------------
 
 

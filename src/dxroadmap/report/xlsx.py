@@ -11,21 +11,30 @@ import io
 import re
 import unicodedata
 from collections.abc import Sequence
+from copy import copy
 from datetime import date
 from itertools import groupby
+from typing import Literal
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
-from openpyxl.styles import Alignment, Border, Color, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Color, Font, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dxroadmap import fiscal
+from dxroadmap.forms import COLUMNS as FORM_COLUMNS
+from dxroadmap.forms import DONE_MARK, FORMAT, MARK, MAX_TEXT, META_SHEET, OUTLOOK_WORDS, VERSION, Form, FormRow
+from dxroadmap.forms import IDS as FORM_IDS
+from dxroadmap.forms import INPUTS as INPUT_KEYS
+from dxroadmap.forms import ROW_INPUTS as FORM_ROW_INPUTS
 from dxroadmap.i18n import Words
-from dxroadmap.progress import ProjectStatus, SlipItem, worst
+from dxroadmap.progress import ProjectStatus, SlipItem, totals, worst
 from dxroadmap.report.tables import (
     MARKS,
     SLIP_COLUMNS,
@@ -41,25 +50,26 @@ from dxroadmap.report.tables import (
 )
 from dxroadmap.safe import clean
 from dxroadmap.settings import Settings
+from dxroadmap.states import State
 
 # Fill (background) and font colour per state; the mark and the word carry the meaning too.
-FILLS = {
-    "done": "E2F0D9",
-    "done_late": "FFF2CC",
-    "slipping": "FCE4D6",
-    "missed": "F8CBAD",
-    "open": "DDEBF7",
-    "planned": "F2F2F2",
-    "unreported": "E4DFEC",
+FILLS: dict[State, str] = {
+    State.DONE: "E2F0D9",
+    State.DONE_LATE: "FFF2CC",
+    State.SLIPPING: "FCE4D6",
+    State.MISSED: "F8CBAD",
+    State.OPEN: "DDEBF7",
+    State.PLANNED: "F2F2F2",
+    State.UNREPORTED: "E4DFEC",
 }
-INKS = {
-    "done": "375623",
-    "done_late": "7F6000",
-    "slipping": "C55A11",
-    "missed": "C00000",
-    "open": "1F4E79",
-    "planned": "595959",
-    "unreported": "7030A0",
+INKS: dict[State, str] = {
+    State.DONE: "375623",
+    State.DONE_LATE: "7F6000",
+    State.SLIPPING: "C55A11",
+    State.MISSED: "C00000",
+    State.OPEN: "1F4E79",
+    State.PLANNED: "595959",
+    State.UNREPORTED: "7030A0",
 }
 HEAD_FILL = PatternFill("solid", fgColor="1F4E79")
 HEAD_FONT = Font(bold=True, color="FFFFFF")
@@ -101,7 +111,9 @@ def _put(ws: Worksheet, row: int, column: int, value: str | float | CellRichText
     return cell
 
 
-def _state_cell(ws: Worksheet, row: int, column: int, state: str | None, words: Words, with_word: bool = True) -> None:
+def _state_cell(
+    ws: Worksheet, row: int, column: int, state: State | None, words: Words, with_word: bool = True
+) -> None:
     if state is None:
         return
     text = f"{MARKS[state]} {words(state)}" if with_word else MARKS[state]
@@ -179,7 +191,6 @@ def _summary(
         for s in group:
             row += 1
             roadmap = s.project.roadmap
-            progress_ratio = s.counts.done / s.counts.total if s.counts.total else 0
             values: list[str] = [field, roadmap.name, s.project.id, roadmap.owner]
             for column, value in enumerate(values, 1):
                 _put(ws, row, column, value, alignment=WRAP, border=BOX)
@@ -187,18 +198,18 @@ def _summary(
             _state_cell(ws, row, 5, s.state, words)
             widths[5] = max(widths[5], width(f"{MARKS[s.state]} {words(s.state)}"))
             _put(ws, row, 6, f"{s.counts.done}/{s.counts.due}/{s.counts.total}", border=BOX)
-            _put(ws, row, 7, progress_ratio, number_format="0%", border=BOX)
+            _put(ws, row, 7, s.counts.share_done, number_format="0%", border=BOX)
             for offset, year in enumerate(years):
                 _state_cell(ws, row, 8 + offset, s.year_state(year), words, with_word=False)
             flags = flags_text(s.flags, words)
             _put(ws, row, 8 + len(years), flags, alignment=WRAP, border=BOX)
             widths[8 + len(years)] = max(widths[8 + len(years)], width(flags))
-    total = [s.counts for s in statuses]
+    total = totals(statuses)
     row += 1
-    done, due, all_ = sum(c.done for c in total), sum(c.due for c in total), sum(c.total for c in total)
-    _put(ws, row, 1, f"{words('total')} ({len(statuses)})", font=Font(bold=True))
-    _put(ws, row, 6, f"{done}/{due}/{all_}", font=Font(bold=True))
-    _put(ws, row, 7, done / all_ if all_ else 0, number_format="0%", font=Font(bold=True))
+    c = total.counts
+    _put(ws, row, 1, f"{words('total')} ({total.projects})", font=Font(bold=True))
+    _put(ws, row, 6, f"{c.done}/{c.due}/{c.total}", font=Font(bold=True))
+    _put(ws, row, 7, c.share_done, number_format="0%", font=Font(bold=True))
     row += 2
     _put(ws, row, 1, f"{words('legend')}: " + "  ".join(f"{m} {words(s)}" for s, m in MARKS.items()))
     widths[2] = min(widths[2], 40)
@@ -221,7 +232,7 @@ def _slipping(ws: Worksheet, items: Sequence[SlipItem], words: Words) -> None:
         for column, value in enumerate(cells[1:], 2):
             _put(ws, r, column, int(value) if column == days and value.isdigit() else value, alignment=WRAP, border=BOX)
         if item.disagrees:  # 順調 said of a late item: as visible as the state
-            ws.cell(row=r, column=outlook).font = Font(color=INKS["slipping"], bold=True)
+            ws.cell(row=r, column=outlook).font = Font(color=INKS[State.SLIPPING], bold=True)
         for column, value in enumerate(cells, 1):
             widths[column] = max(widths[column], width(value))
     _fit(ws, widths, cap=40)
@@ -292,3 +303,319 @@ def _roadmap(
         ws.column_dimensions[get_column_letter(3 + offset)].width = 26
     ws.freeze_panes = f"C{head + 1}"
     _print_setup(ws, f"{head}:{head}")
+
+
+# --- the report form sent to an owner section (`form`; issue 15) ---------------------------------
+
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # where the owner writes
+REQUIRED_FILL = PatternFill("solid", fgColor="F4B183")  # 理由 of a late item: required unless achieved
+CLOSED_FILL = PatternFill("solid", fgColor="D9D9D9")  # an input column that takes nothing on this row
+INITIATIVE_FILL = PatternFill("solid", fgColor="D9E1F2")
+REQUIRED_SIDE = Side(style="medium", color="C00000")
+_FORM_WIDTHS = {
+    "no": 5, "name": 22, "initiative": 22, "target": 30, "year": 6, "due": 11, "state": 11,
+    "target_value": 9, "baseline": 9, "last_value": 14, "done": 6, "value": 10, "unit": 8,
+    "text": 36, "date": 12, "reason": 36, "outlook": 8, "rating": 6,
+}  # fmt: skip
+_TITLE_ROW, _INFO_ROW, _KEY_ROW, _HEAD_ROW = 1, 2, 3, 4
+
+
+def _form_date(value: date, lang: str) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if lang == "ja" else value.isoformat()
+
+
+def _list_formula(choices: Sequence[str]) -> str | None:
+    """An inline list for data validation (`"a,b"`), or None when a choice cannot be written inline."""
+    if any(c in choice for choice in choices for c in ',"') or sum(len(c) + 1 for c in choices) > 250:
+        return None
+    return '"' + ",".join(choices) + '"'
+
+
+def form_workbook(form: Form) -> bytes:
+    """The form as a workbook: 記入方法 first, then the form sheet (protected, no password; input cells
+    coloured and unlocked, data validation on each), then a hidden sheet that identifies the form."""
+    book = Workbook()
+    howto = book.active
+    assert howto is not None
+    taken: set[str] = set()
+    howto.title = sheet_title(form.say("form.howto_sheet"), taken)
+    sheet = book.create_sheet(sheet_title(form.say("form.sheet"), taken))
+    meta = book.create_sheet(sheet_title(META_SHEET, taken))
+    _form_sheet(sheet, form, meta)
+    _howto_sheet(howto, form, sheet.title)
+    _meta_sheet(meta, form)
+    book.active = 0
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _form_columns(form: Form) -> list[str]:
+    return [key for key, _ in FORM_COLUMNS if key != "rating" or form.ratings] + list(FORM_IDS)
+
+
+def _form_sheet(ws: Worksheet, form: Form, meta: Worksheet) -> None:
+    words = Words(form.lang)
+    keys = _form_columns(form)
+    column = {key: i for i, key in enumerate(keys, 1)}
+    last = get_column_letter(len(keys))
+    title = form.say("form.title", plan=form.plan or "dxroadmap", period=form.words,
+                     start=_form_date(form.start, form.lang), end=_form_date(form.end, form.lang))  # fmt: skip
+    _put(ws, _TITLE_ROW, 1, title, font=Font(bold=True, size=14))
+    info = form.say("form.subtitle", owner=form.owner, deadline=_form_date(form.deadline, form.lang),
+                    as_of=_form_date(form.as_of, form.lang))  # fmt: skip
+    _put(ws, _INFO_ROW, 1, info)
+    for key, i in column.items():
+        _put(ws, _KEY_ROW, i, key)
+    ws.row_dimensions[_KEY_ROW].hidden = True
+    labels = [
+        form.say(f"form.col.{key}") if not key.startswith("id.") else form.say("form.col.ids", key=key) for key in keys
+    ]
+    _header(ws, _HEAD_ROW, labels)
+    for key in INPUT_KEYS & set(column):
+        cell = ws.cell(row=_HEAD_ROW, column=column[key])
+        cell.fill, cell.font = PatternFill("solid", fgColor="7F6000"), HEAD_FONT
+    validations = _form_validations(form, meta)
+    styles = _Styles()
+    row = _HEAD_ROW
+    for number, item in enumerate(form.rows, 1):
+        row += 1
+        _form_row(ws, row, number, item, form, column, words, validations, styles)
+    for validation in validations.values():
+        if validation.sqref:
+            ws.add_data_validation(validation)
+    for key, i in column.items():
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = _FORM_WIDTHS.get(key, 12)
+        if key.startswith("id."):
+            ws.column_dimensions[letter].hidden = True
+    ws.freeze_panes = ws.cell(row=_HEAD_ROW + 1, column=column["target"] + 1).coordinate
+    ws.auto_filter.ref = f"A{_HEAD_ROW}:{last}{max(row, _HEAD_ROW + 1)}"  # the hidden ids move with their rows
+    ws.protection.sheet = True  # no password: the protection keeps layout and identification, it is no secret
+    ws.protection.formatColumns = False  # allowed: widen columns, change row heights, sort and filter
+    ws.protection.formatRows = False
+    ws.protection.sort = False
+    ws.protection.autoFilter = False
+    _print_setup(ws, f"{_HEAD_ROW}:{_HEAD_ROW}")
+
+
+_Kind = Literal["list", "decimal", "date", "textLength"]
+_Operator = Literal["between", "lessThanOrEqual"]
+
+
+def _form_validations(form: Form, meta: Worksheet) -> dict[str, DataValidation]:
+    def checked(
+        kind: _Kind,
+        title_key: str,
+        message: str,
+        operator: _Operator | None = None,
+        formula1: str | None = None,
+        formula2: str | None = None,
+    ) -> DataValidation:
+        return DataValidation(
+            type=kind, operator=operator, formula1=formula1, formula2=formula2, allow_blank=True,
+            showErrorMessage=True, errorStyle="stop", errorTitle=form.say(title_key), error=message,
+        )  # fmt: skip
+
+    choose = form.say("form.list_error")
+    start, end = _form_date(form.start, form.lang), _form_date(form.end, form.lang)
+    too_long = form.say("form.text_error", limit=MAX_TEXT)
+    out = {
+        "done": checked("list", "form.col.done", choose, formula1=f'"{DONE_MARK}"'),
+        "outlook": checked("list", "form.col.outlook", choose, formula1=_list_formula(OUTLOOK_WORDS)),
+        "value": checked(
+            "decimal", "form.col.value", form.say("form.number_error"), "between", "-1000000000000000",
+            "1000000000000000",
+        ),
+        "date": checked(
+            "date", "form.col.date", form.say("form.date_error", start=start, end=end), "between",
+            f"DATE({form.start.year},{form.start.month},{form.start.day})",
+            f"DATE({form.end.year},{form.end.month},{form.end.day})",
+        ),
+        "text": checked("textLength", "form.col.text", too_long, "lessThanOrEqual", str(MAX_TEXT)),
+        "reason": checked("textLength", "form.col.reason", too_long, "lessThanOrEqual", str(MAX_TEXT)),
+    }  # fmt: skip
+    required = checked("textLength", "form.col.reason", too_long, "lessThanOrEqual", str(MAX_TEXT))
+    required.showInputMessage = True
+    required.promptTitle = form.say("form.reason_title")
+    required.prompt = form.say("form.reason_prompt")
+    out["required"] = required
+    if form.ratings:
+        symbols = [symbol for symbol, _ in form.ratings]
+        inline = _list_formula(symbols)
+        if inline is None:  # a symbol with a comma or a quote: the list lies in the hidden sheet
+            for i, symbol in enumerate(symbols, 1):
+                _put(meta, i, 4, symbol)
+            inline = f"'{meta.title}'!$D$1:$D${len(symbols)}"
+        out["rating"] = checked("list", "form.col.rating", choose, formula1=inline)
+    return out
+
+
+class _Styles:
+    """Styles made once per workbook and copied to every cell that takes them: openpyxl registers each style
+    assigned attribute by attribute, which costs more than all else in a form of a few hundred rows."""
+
+    def __init__(self) -> None:
+        self.made: dict[str, StyleArray] = {}
+
+    def apply(self, cell: Cell | MergedCell, key: str, **style: object) -> None:
+        found = self.made.get(key)
+        if found is not None:
+            setattr(cell, "_style", copy(found))  # noqa: B010 (as openpyxl's own copy_worksheet; not in its stubs)
+            return
+        for name, setting in style.items():
+            setattr(cell, name, setting)
+        self.made[key] = copy(getattr(cell, "_style"))  # noqa: B009
+
+
+def _text(cell: Cell | MergedCell, value: str | float) -> None:
+    if isinstance(value, str):
+        cell.value = clean(value)
+        cell.data_type = "s"  # a string, even when it starts with '=': never a formula
+    else:
+        cell.value = value
+
+
+def _form_row(
+    ws: Worksheet,
+    row: int,
+    number: int,
+    item: FormRow,
+    form: Form,
+    column: dict[str, int],
+    words: Words,
+    validations: dict[str, DataValidation],
+    styles: _Styles,
+) -> None:
+    head = item.kind == "initiative"
+    base: dict[str, object] = {"alignment": WRAP, "border": BOX}
+    if head:
+        base |= {"fill": INITIATIVE_FILL, "font": Font(bold=True)}
+    shown: dict[str, str | float | None] = {
+        "no": number,
+        "name": item.name,
+        "initiative": item.initiative_name,
+        "target": item.target if not head else form.say("form.whole_initiative"),
+        "year": fiscal.label(item.fiscal_year) if item.fiscal_year is not None else None,
+        "due": item.due.isoformat() if item.due is not None else None,
+        "target_value": item.kpi_target,
+        "baseline": item.baseline,
+        "last_value": (
+            f"{item.last_value:g} ({item.last_period})" if item.last_value is not None and item.last_period else None
+        ),
+        "unit": item.unit,
+    }
+    for key, value in shown.items():
+        cell = ws.cell(row=row, column=column[key])
+        styles.apply(cell, f"shown-{head}", **base)
+        if value is not None:
+            _text(cell, value)
+    cell = ws.cell(row=row, column=column["state"])
+    styles.apply(
+        cell, f"state-{item.state}", fill=PatternFill("solid", fgColor=FILLS[item.state]),
+        font=Font(color=INKS[item.state], bold=True), alignment=Alignment(horizontal="left", vertical="top"),
+        border=BOX,
+    )  # fmt: skip
+    _text(cell, f"{MARKS[item.state]} {words(item.state)}")
+    ids: dict[str, str | int] = {
+        "id.form": MARK, "id.plan": form.plan, "id.period": form.code, "id.owner": item.owner,
+        "id.project": item.project, "id.digest": item.digest, "id.initiative": item.initiative + 1,
+        "id.initiative_name": item.initiative_name, "id.kind": item.kind,
+        "id.year": item.fiscal_year if item.fiscal_year is not None else "",
+        "id.target_index": item.target_index + 1 if item.target_index is not None else "",
+        "id.target": item.target or "",
+    }  # fmt: skip
+    for key, value in ids.items():
+        if value != "":
+            _text(ws.cell(row=row, column=column[key]), value)
+    open_here = FORM_ROW_INPUTS[item.kind]
+    for key in sorted(INPUT_KEYS & set(column)):
+        cell = ws.cell(row=row, column=column[key])
+        if key not in open_here:
+            styles.apply(cell, "closed", border=BOX, fill=CLOSED_FILL)
+            continue
+        alignment = WRAP if key in ("text", "reason") else Alignment(horizontal="center", vertical="top")
+        if key == "reason" and item.late:
+            required = Border(left=REQUIRED_SIDE, right=REQUIRED_SIDE, top=REQUIRED_SIDE, bottom=REQUIRED_SIDE)
+            styles.apply(
+                cell, "required", protection=Protection(locked=False), alignment=alignment, fill=REQUIRED_FILL,
+                border=required,
+            )  # fmt: skip
+            validations["required"].add(cell.coordinate)
+            continue
+        number_format = "yyyy/mm/dd" if key == "date" else "General"
+        styles.apply(
+            cell, f"input-{key}", protection=Protection(locked=False), alignment=alignment, fill=INPUT_FILL,
+            border=BOX, number_format=number_format,
+        )  # fmt: skip
+        if key in validations:
+            validations[key].add(cell.coordinate)
+    lines = max(
+        1, *((width(text) + size - 3) // (size - 2) for text, size in (
+            (item.name, _FORM_WIDTHS["name"]), (item.initiative_name, _FORM_WIDTHS["initiative"]),
+            (item.target or "", _FORM_WIDTHS["target"]),
+        ))
+    )  # fmt: skip
+    ws.row_dimensions[row].height = 15 * min(lines, 6) + 6
+
+
+def _howto_sheet(ws: Worksheet, form: Form, sheet: str) -> None:
+    words = Words(form.lang)
+    d = form.lang
+    start, end, deadline = _form_date(form.start, d), _form_date(form.end, d), _form_date(form.deadline, d)
+    contact = form.say("form.howto.contact", contact=form.contact) if form.contact else None
+    lines: list[tuple[str, bool]] = [
+        (form.say("form.howto.title", plan=form.plan or "dxroadmap", period=form.words), True),
+        ("", False),
+        (form.say("form.howto.to", owner=form.owner), False),
+        (form.say("form.howto.period", period=form.words, start=start, end=end), False),
+        (form.say("form.howto.deadline", deadline=deadline, days=form.grace_days), True),
+        (contact or form.say("form.howto.no_contact"), False),
+        (form.say("form.howto.as_of", as_of=_form_date(form.as_of, d)), False),
+        ("", False),
+        (form.say("form.howto.heading"), True),
+        (form.say("form.howto.rows", sheet=sheet), False),
+        (form.say("form.howto.done", mark=DONE_MARK), False),
+        (form.say("form.howto.value"), False),
+        (form.say("form.howto.text"), False),
+        (form.say("form.howto.date"), False),
+        (form.say("form.howto.reason"), False),
+        (form.say("form.howto.outlook"), False),
+    ]
+    if form.ratings:
+        grades = [f"{s}({m})" if m and d == "ja" else f"{s} ({m})" if m else s for s, m in form.ratings]
+        lines.append((form.say("form.howto.rating", ratings=("、" if d == "ja" else ", ").join(grades)), False))
+    legend = "  ".join(f"{MARKS[s]} {words(s)}" for s in (State.OPEN, State.SLIPPING, State.MISSED))
+    lines += [
+        (form.say("form.howto.blank"), False),
+        ("", False),
+        (form.say("form.howto.protect", sheet=sheet), True),
+        (form.say("form.howto.return", sheet=sheet), False),
+        ("", False),
+        (form.say("form.howto.legend", legend=legend), False),
+    ]
+    for r, (text, bold) in enumerate(lines, 1):
+        _put(ws, r, 1, text, alignment=WRAP, font=Font(bold=bold, size=14 if r == 1 else 11))
+        ws.row_dimensions[r].height = 15 * max(1, (width(text) + 99) // 100) + 4
+    ws.column_dimensions["A"].width = 110
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
+def _meta_sheet(ws: Worksheet, form: Form) -> None:
+    """The form's identification, for a reader (hidden): the format, its version, the plan, the period, the
+    owner, the dates, and the digest of each roadmap file the rows were made from."""
+    from dxroadmap import __version__
+
+    pairs: list[tuple[str, str | int]] = [
+        (FORMAT, VERSION), ("plan", form.plan), ("period", form.code), ("owner", form.owner),
+        ("as_of", form.as_of.isoformat()), ("deadline", form.deadline.isoformat()), ("lang", form.lang),
+        ("made_with", f"dxroadmap {__version__}"),
+    ]  # fmt: skip
+    pairs += [(f"digest:{pid}", value) for pid, value in sorted(form.digests.items())]
+    for r, (key, value) in enumerate(pairs, 1):
+        _put(ws, r, 1, key)
+        _put(ws, r, 2, value)
+    ws.sheet_state = "hidden"
+    ws.protection.sheet = True
