@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Phase, settings
 from typer.testing import CliRunner, Result
 
 from dxroadmap.cli import app
@@ -166,3 +167,20 @@ def run(monkeypatch: pytest.MonkeyPatch) -> Run:
         return result
 
     return invoke
+
+
+# --- hypothesis profiles -------------------------------------------------------------------
+
+_HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+_QUICK = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]  # no "explain": it is slow
+settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=_HEALTH, phases=_QUICK)
+settings.register_profile("long", max_examples=20_000, deadline=None, suppress_health_check=_HEALTH)
+
+
+def fuzz_settings(share: int = 1) -> settings:
+    """The settings of every property run: the "long" profile when asked for (`--hypothesis-profile=long` or
+    HYPOTHESIS_PROFILE=long: 20,000 examples, for a night), else "ci" (300, the suite's 4 minutes); with
+    1/`share` of its examples. Chosen when the test runs, after the hypothesis plugin loaded a profile."""
+    wanted = os.environ.get("HYPOTHESIS_PROFILE") or settings.get_current_profile_name()
+    profile = settings.get_profile("long" if wanted == "long" else "ci")
+    return settings(profile, max_examples=max(20, (profile.max_examples or 100) // share))

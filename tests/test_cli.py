@@ -301,7 +301,7 @@ def test_committed_schemas_match_the_models() -> None:
 
 def test_schema_command_prints_and_writes(run: Run, seed_repo: Path) -> None:
     printed = json.loads(run("schema").stdout)
-    assert set(printed) == {"roadmap.schema.json", "plan.schema.json"}
+    assert set(printed) == {"roadmap.schema.json", "plan.schema.json", "portfolio.schema.json"}
     assert printed["roadmap.schema.json"]["$schema"] == "http://json-schema.org/draft-07/schema#"
     result = run("schema", "--write", cwd=seed_repo)
     assert result.exit_code == 0

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
@@ -57,23 +57,7 @@ from dxroadmap.model import Project, Roadmap
 from dxroadmap.problems import CODES, WARNINGS, Problem
 from dxroadmap.report import data as report_data
 from dxroadmap.settings import Settings
-from tests.conftest import INTERNAL_ERROR, SEED_PLAN
-
-# --- hypothesis profiles -------------------------------------------------------------------
-
-_HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
-_QUICK = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]  # no "explain": it is slow
-settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=_HEALTH, phases=_QUICK)
-settings.register_profile("long", max_examples=20_000, deadline=None, suppress_health_check=_HEALTH)
-
-
-def fuzz_settings(share: int = 1) -> settings:
-    """The "long" profile when asked for (`--hypothesis-profile=long` or HYPOTHESIS_PROFILE=long), else "ci";
-    with 1/`share` of its examples. Chosen when the test runs, after the hypothesis plugin loaded a profile."""
-    wanted = os.environ.get("HYPOTHESIS_PROFILE") or settings.get_current_profile_name()
-    profile = settings.get_profile("long" if wanted == "long" else "ci")
-    return settings(profile, max_examples=max(20, (profile.max_examples or 100) // share))
-
+from tests.conftest import INTERNAL_ERROR, SEED_PLAN, fuzz_settings
 
 # --- the files ------------------------------------------------------------------------------
 

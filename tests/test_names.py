@@ -34,8 +34,7 @@ from typer.testing import CliRunner
 
 from dxroadmap.cli import app
 from dxroadmap.safe import clean, json_text, name_text
-from tests.conftest import AS_OF, ENV, SEED_PLAN, no_crash
-from tests.test_hostile import fuzz_settings
+from tests.conftest import AS_OF, ENV, SEED_PLAN, fuzz_settings, no_crash
 
 DXROADMAP = Path(sys.executable).with_name("dxroadmap")
 SUB_ENV = {k: v for k, v in os.environ.items() if k != "DXROADMAP_DIR" and not k.startswith("GIT_")} | ENV

@@ -1057,7 +1057,7 @@ def test_interactive_targets_by_name_and_an_option_is_not_asked_again(terminal: 
     [("52", 52), ("５２", 52), ("1,234", 1234), ("１，２３４", 1234), ("1.5", 1.5), ("-3", -3), ("52現場", 52)],
 )
 def test_a_kpi_value_is_read_as_typed(answer: str, value: float) -> None:
-    from dxroadmap.cli import _number
+    from dxroadmap.dialogue import number as _number
 
     read = _number(answer, "現場")
     assert read == value and type(read) is type(value)
@@ -1065,13 +1065,13 @@ def test_a_kpi_value_is_read_as_typed(answer: str, value: float) -> None:
 
 @pytest.mark.parametrize("answer", ["たくさん", "1,23", "1,2345", "nan", "inf", "1e3", "1_000", "5件", "--1"])
 def test_what_is_no_kpi_value(answer: str) -> None:
-    from dxroadmap.cli import _number
+    from dxroadmap.dialogue import number as _number
 
     assert _number(answer, "現場") is None
 
 
 def test_an_answer_picks_by_number_exact_name_or_unique_part() -> None:
-    from dxroadmap.cli import _pick
+    from dxroadmap.dialogue import pick as _pick
 
     options = ["環境整備", "環境整備の検討", "Field Work"]
     names = [(o,) for o in options]

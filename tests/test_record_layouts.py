@@ -19,7 +19,7 @@ from textwrap import dedent
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dxroadmap import fiscal, recording, source, store
@@ -27,6 +27,7 @@ from dxroadmap.model import ActualEntry, Roadmap
 from dxroadmap.problems import StoreError
 from dxroadmap.settings import Settings
 from tests.conftest import SHIPPED as SHIPPED_FILES
+from tests.conftest import fuzz_settings
 
 PROJECT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 26)
@@ -1228,7 +1229,7 @@ notes = st.one_of(
 ).filter(lambda s: bool(s.strip()))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@fuzz_settings(share=2)
 @given(file=roadmap_files(), data=st.data())
 def test_property_any_layout(tmp_path_factory: pytest.TempPathFactory, file: Any, data: st.DataObject) -> None:
     """Any generated layout, any entry: only insertions (or the year's one flow line grows), and it loads back."""

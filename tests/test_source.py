@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dxroadmap import source
-from tests.conftest import EXAMPLES, PROJECT, ROADMAPS, SAMPLE_FILES, SEED_FILES, SHIPPED
+from tests.conftest import EXAMPLES, PROJECT, ROADMAPS, SAMPLE_FILES, SEED_FILES, SHIPPED, fuzz_settings
 
 sys.path.insert(0, str(PROJECT / "benchmarks"))
 from corpus import corpus
@@ -133,7 +133,7 @@ documents = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@fuzz_settings(share=2)
 @given(documents, st.booleans())
 def test_generated_documents_read_the_same_both_ways(document: dict[str, Any], flow: bool) -> None:
     from ruamel.yaml import YAML

@@ -508,6 +508,338 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "prompt.outlook": ("見通し(空欄なら記録しません)", "Outlook (見通し; leave empty to skip)"),
     "prompt.rating": ("評価(空欄なら記録しません)", "Rating (評価; leave empty to skip)"),
+    # --- forms and import (issue 15): report forms out in Excel, answers back in
+    "period.unreadable": (
+        "{value} は報告期間として読めません(R8Q3、R8H1、R8、2026Q3、令和8年度第3四半期 のように書いてください)",
+        "{value} is not a report period (write R8Q3, R8H1, R8, 2026Q3 or 令和8年度第3四半期)",
+    ),
+    "form.future_period": (
+        "{period} はまだ始まっていません({start} から。基準日 {as_of})。様式は作りません",
+        "{period} has not started yet (it starts on {start}; as of {as_of}): no forms made",
+    ),
+    "form.no_field": ("政策分野 {field} はありません。政策分野: {fields}", "no field {field}; fields: {fields}"),
+    "form.nothing": (
+        "{period} に回答を求める取組がありません(対象の担当課・分野を確かめてください)。様式は作りません",
+        "nothing to answer for {period} (check the owner and field given): no forms made",
+    ),
+    "form.left_out": ("様式に含めません: {problem}", "left out of the forms: {problem}"),
+    "form.wrote": (
+        "{path} を作成しました({owner}、{period}、取組 {initiatives} 件・目標 {targets} 件、提出期限 {deadline})",
+        "wrote {path} ({owner}, {period}: {initiatives} initiative(s), {targets} target(s); due back {deadline})",
+    ),
+    "form.sheet": ("報告", "Report"),
+    "form.howto_sheet": ("記入方法", "How to fill in"),
+    "form.col.no": ("No.", "No."),
+    "form.col.name": ("事業名", "Project"),
+    "form.col.initiative": ("取組", "Initiative"),
+    "form.col.target": ("目標", "Target"),
+    "form.col.year": ("年度", "Year"),
+    "form.col.due": ("期限", "Due"),
+    "form.col.state": ("状態", "State"),
+    "form.col.target_value": ("目標値", "Target value"),
+    "form.col.baseline": ("基準値", "Baseline"),
+    "form.col.last_value": ("直近値", "Last value"),
+    "form.col.done": ("達成", "Done"),
+    "form.col.value": ("値", "Value"),
+    "form.col.unit": ("単位", "Unit"),
+    "form.col.text": ("実施内容", "What was done"),
+    "form.col.date": ("日付", "Date"),
+    "form.col.reason": ("理由", "Reason"),
+    "form.col.outlook": ("見通し", "Outlook"),
+    "form.col.rating": ("評価", "Rating"),
+    "form.col.ids": ("識別情報(変更しないでください) {key}", "identification (do not change) {key}"),
+    "form.whole_initiative": ("(取組全体)", "(the initiative as a whole)"),
+    "form.title": (
+        "{plan} 実績報告 {period}({start}〜{end})",
+        "{plan}: report of actuals, {period} ({start} to {end})",
+    ),
+    "form.subtitle": (
+        "担当課: {owner} 提出期限: {deadline} 状態は {as_of} 時点",
+        "Owner: {owner}   Due back: {deadline}   States as of {as_of}",
+    ),
+    "form.list_error": ("一覧から選んでください", "Choose a value from the list."),
+    "form.number_error": ("数値を入力してください", "Enter a number."),
+    "form.date_error": ("{start}〜{end} の日付を入力してください", "Enter a date from {start} to {end}."),
+    "form.text_error": ("{limit} 文字以内で書いてください", "Write at most {limit} characters."),
+    "form.reason_title": ("理由が必要です", "Reason required"),
+    "form.reason_prompt": (
+        "期限を過ぎています。達成していなければ、遅れの理由と今後の対応を書いてください",
+        "This is past its due date: unless it was achieved, say why it is late and what is being done.",
+    ),
+    "form.howto.title": ("{plan} 実績報告のお願い({period})", "{plan}: please report your actuals for {period}"),
+    "form.howto.to": ("宛先: {owner}", "To: {owner}"),
+    "form.howto.period": ("報告対象期間: {period}({start}〜{end})", "Period: {period} ({start} to {end})"),
+    "form.howto.deadline": (
+        "提出期限: {deadline}(報告期間の終了後 {days} 日)",
+        "Please send it back by {deadline} ({days} days after the period ends).",
+    ),
+    "form.howto.contact": ("問い合わせ先: {contact}", "Questions: {contact}"),
+    "form.howto.no_contact": (
+        "問い合わせ先: この照会の送付元(DX推進の担当)",
+        "Questions: the sender of this form (the DX promotion section).",
+    ),
+    "form.howto.as_of": ("シートの「状態」は {as_of} 時点の判定です", "The states on the sheet are as of {as_of}."),
+    "form.howto.heading": ("記入のしかた", "How to fill it in"),
+    "form.howto.rows": (
+        "シート「{sheet}」には、事業の取組ごとに太字の取組の行(取組全体)があり、その下に今回答えていただく目標の行があります。"
+        "色の付いたセルだけに記入してください。",
+        "The sheet {sheet} has a bold row for each initiative (the initiative as a whole), and under it a row for "
+        "each target to answer for. Fill in the coloured cells only.",
+    ),
+    "form.howto.done": (
+        "達成: 報告期間の末までに達成した目標の行で {mark} を選んでください(達成していなければ空欄)。",
+        "Done: choose {mark} on the row of each target achieved by the end of the period (leave it empty otherwise).",
+    ),
+    "form.howto.value": (
+        "値: 指標の行に、報告期間の末の値を数値で入力してください(単位は右の列のとおり)。",
+        "Value: on a KPI's row, enter its value at the end of the period as a number (in the unit beside it).",
+    ),
+    "form.howto.text": (
+        "実施内容: 報告期間に実施したことを書いてください。取組の行にも目標の行にも書けます(取組ごとに1件の実績にまとめます)。",
+        "What was done: write what was done in the period, on the initiative's row or a target's row (each "
+        "initiative's answers become one actual).",
+    ),
+    "form.howto.date": (
+        "日付: 取組の行に、実施した日を報告期間内の日付で入力してください(空欄なら報告期間の末日の扱いです)。",
+        "Date: on the initiative's row, the date it happened, within the period (empty: the period's last day).",
+    ),
+    "form.howto.reason": (
+        "理由: 濃い色で太枠の欄は期限を過ぎた目標です。達成していなければ、遅れの理由と今後の対応を必ず書いてください"
+        "(取組の行にまとめて書いてもかまいません)。",
+        "Reason: the dark cells with a thick border are targets past their due date. Unless one was achieved, say "
+        "why it is late and what is being done (on its row, or once on the initiative's row).",
+    ),
+    "form.howto.outlook": (
+        "見通し: 取組の行で 順調・注意・困難 から選んでください。",
+        "Outlook: on the initiative's row, choose 順調 (on track), 注意 (at risk) or 困難 (off track).",
+    ),
+    "form.howto.rating": (
+        "評価: 取組の行で、評価区分から選んでください: {ratings}",
+        "Rating: on the initiative's row, choose a grade of the plan's scale: {ratings}",
+    ),
+    "form.howto.blank": (
+        "答えることのない行は空欄のままでかまいません。",
+        "Leave a row empty if there is nothing to say.",
+    ),
+    "form.howto.protect": (
+        "シート「{sheet}」は保護されています(パスワードなし)。色の付いたセル以外は変更できませんが、列幅の変更、並べ替え、"
+        "絞り込みはできます。非表示の列と行は回答を取り込むための識別情報です。消したり変えたりしないでください。",
+        "The sheet {sheet} is protected, without a password: only the coloured cells can be changed, but columns "
+        "can be widened and rows sorted and filtered. The hidden columns and rows identify the answers for the "
+        "import: do not delete or change them.",
+    ),
+    "form.howto.return": (
+        "記入したら、このファイルを .xlsx のまま返送してください(マクロ付きの .xlsm、パスワード付きのファイルは受け付けません)。"
+        "CSV で返すときは、シート「{sheet}」を非表示の列も含めて「CSV UTF-8(コンマ区切り)」で保存してください。",
+        "Send this file back as .xlsx (a macro-enabled .xlsm or a password-protected file cannot be taken). To "
+        "answer in CSV, save the sheet {sheet}, hidden columns included, as CSV UTF-8.",
+    ),
+    "form.howto.legend": ("状態: {legend}", "States: {legend}"),
+    # import: each problem is `workbook!sheet!cell: message`
+    "import.no_files": ("取り込むファイルを指定してください", "give the workbooks to import"),
+    "import.unknown_kind": (
+        "{suffix} のファイルは取り込めません。.xlsx または .csv を指定してください",
+        "cannot import a {suffix} file: give an .xlsx or a .csv",
+    ),
+    "import.macro": (
+        "マクロ付きのブック(.xlsm など)は受け付けません。.xlsx で保存し直してください",
+        "a macro-enabled workbook (.xlsm, …) is refused: save it as .xlsx",
+    ),
+    "import.encrypted": (
+        "パスワード付き(暗号化)または古い形式(.xls)のファイルです。パスワードなしの .xlsx で保存し直してください",
+        "an encrypted (password-protected) or old-format (.xls) file: save it as .xlsx without a password",
+    ),
+    "import.not_xlsx": ("xlsx として読めません: {reason}", "cannot read it as xlsx: {reason}"),
+    "import.too_large": (
+        "ファイルが大きすぎます({size} バイト、上限 {limit} バイト)",
+        "the file is too large ({size} bytes; the limit is {limit})",
+    ),
+    "import.zip_bomb": (
+        "展開すると大きすぎます({name}: 上限 {limit} バイト)。様式のブックではありません",
+        "it expands to too much ({name}: the limit is {limit} bytes): not a form",
+    ),
+    "import.too_many_entries": (
+        "xlsx(zip)の中の部品が多すぎます({count} 個、上限 {limit})",
+        "too many parts inside the xlsx (zip): {count}, the limit is {limit}",
+    ),
+    "import.doctype": (
+        "{name} に DOCTYPE 宣言があります。xlsx には不要なもので、受け付けません",
+        "{name} holds a DOCTYPE declaration, which no xlsx needs: refused",
+    ),
+    "import.csv_not_utf8": (
+        "CSV が UTF-8 ではありません。Excel では「CSV UTF-8(コンマ区切り)」で保存してください",
+        "the CSV is not UTF-8: in Excel, save it as CSV UTF-8 (comma delimited)",
+    ),
+    "import.not_a_form": (
+        "dxroadmap の様式(識別情報のあるシート)が見つかりません",
+        "no dxroadmap form in it (no sheet with the form's identification)",
+    ),
+    "import.two_forms": (
+        "様式のシートが {count} 枚あります({sheets})。1枚にしてください",
+        "{count} sheets are forms ({sheets}): keep one",
+    ),
+    "import.newer_form": (
+        "この様式({found})はこの dxroadmap より新しい版で作られています。dxroadmap を更新してください",
+        "this form ({found}) was made by a newer dxroadmap: update dxroadmap",
+    ),
+    "import.bad_id": (
+        "この行の識別情報が壊れています({key}: {value})。様式の非表示の列を変えないでください",
+        "this row's identification is damaged ({key}: {value}); do not change the form's hidden columns",
+    ),
+    "import.other_plan": (
+        "別の計画の様式です(様式: {form}、この計画: {plan})",
+        "a form of another plan (the form's: {form}; this plan: {plan})",
+    ),
+    "import.other_period": (
+        "{form} の様式です({period} の回答を取り込んでいます)",
+        "a form for {form} (the answers being imported are for {period})",
+    ),
+    "import.mixed_period": (
+        "この行は {row} の様式の行です(この様式は {form})",
+        "this row comes from a form for {row} (this form is for {form})",
+    ),
+    "import.future_period": (
+        "{period} はまだ始まっていません({start} から。基準日 {as_of})",
+        "{period} has not started yet (it starts on {start}; as of {as_of})",
+    ),
+    "import.formula_cached": (
+        "数式は計算しません。保存されている値 {value} を使います",
+        "formulas are not evaluated: its saved value {value} is used",
+    ),
+    "import.formula_no_value": (
+        "数式のセルに保存された値がありません。数式ではなく値を入力してください",
+        "a formula with no saved value: type the value, not a formula",
+    ),
+    "import.not_form_row": (
+        "様式の行ではありません(識別情報がありません)。取り込みません",
+        "not a row of the form (it has no identification): not imported",
+    ),
+    "import.not_number": ("{value} は数値として読めません", "{value} is not a number"),
+    "import.not_date": (
+        "{value} は日付として読めません(2026/10/15、令和8年10月15日 のように書いてください)",
+        "{value} is not a date (write 2026/10/15 or 令和8年10月15日, say)",
+    ),
+    "import.date_outside": (
+        "{date} は報告期間 {period}({start}〜{end})の外です",
+        "{date} is outside the period {period} ({start} to {end})",
+    ),
+    "import.future_date": ("{date} はまだ来ていません(基準日 {as_of})", "{date} has not come yet (as of {as_of})"),
+    "import.needs_date": (
+        "{period} はまだ終わっていません({end} まで)。この取組の 日付 を書いてください",
+        "{period} is not over yet (it ends on {end}): give this initiative's 日付 (date)",
+    ),
+    "import.not_in_list": (
+        "{value} は選択肢にありません(選べるもの: {choices})",
+        "{value} is not in the list (choose one of {choices})",
+    ),
+    "import.blank_or_mark": ("{mark} または空欄", "{mark} or empty"),
+    "import.not_here": ("この行の {column} には記入できません", "nothing goes into {column} on this row"),
+    "import.too_long": ("{limit} 文字を超えています", "longer than {limit} characters"),
+    "import.reason_missing": (
+        "{target} は {period} の末に{state}です。達成していなければ 理由(遅れの理由と対応)を書いてください",
+        "{target} was {state} at the end of {period}: unless it was achieved, give 理由 (why it is late, what is done)",
+    ),
+    "import.needs_text": (
+        "理由・見通し・評価だけでは記録できません。実施内容 を書いてください(実施がなければ「実施なし」など)",
+        "理由, 見通し or 評価 alone cannot be recorded: give 実施内容 too (write 実施なし if nothing was done)",
+    ),
+    "import.two_values": (
+        "{column} が同じ取組の {other} と食い違っています({value} と {other_value})",
+        "{column} disagrees with {other} of the same initiative ({value} and {other_value})",
+    ),
+    "import.contradicts": (
+        "{period} には {what} として {recorded} が記録済みです({value} と食い違います。重ねて記録するには --force)",
+        "{what} is already recorded as {recorded} for {period}, not {value} (record it anyway with --force)",
+    ),
+    "import.project_gone": ("事業 {project} はもうありません", "the project {project} no longer exists"),
+    "import.project_invalid": (
+        "事業 {project} のファイルに問題があります。先に直してください: {problem}",
+        "the file of the project {project} has a problem; fix it first: {problem}",
+    ),
+    "import.initiative_gone": (
+        "事業 {project} に取組 {initiative} はもうありません",
+        "the project {project} no longer has the initiative {initiative}",
+    ),
+    "import.target_gone": (
+        "取組 {initiative} に {year} の目標 {target} はもうありません",
+        "the initiative {initiative} no longer has the target {target} in {year}",
+    ),
+    "import.changed_since_form": (
+        "事業 {project} のファイルは様式の作成後に変更されています。行は識別情報と文言で照合します",
+        "the file of the project {project} changed after the form was made: its rows are matched by ids and texts",
+    ),
+    "import.stale_row": (
+        "この行はロードマップの現在の内容と一致しません(回答がないので飛ばします): {reason}",
+        "this row no longer matches the roadmap (it holds no answer, so it is skipped): {reason}",
+    ),
+    "import.already_achieved": (
+        "{target} は既に達成として記録されています({period}): ✔ は記録しません",
+        "{target} is already recorded as achieved ({period}): the ✔ is not recorded again",
+    ),
+    "import.unanswered": ("回答なし: {project} / {initiative}", "no answer: {project} / {initiative}"),
+    "import.cannot": ("{project}: {problem}", "{project}: {problem}"),
+    "import.changed_meanwhile": (
+        "{path} が確認の後に変更されました。何も書き込んでいません。もう一度実行してください",
+        "{path} changed after it was checked: nothing was written; run it again",
+    ),
+    "import.no_answers": (
+        "{workbook}: {owner} {period} の回答はありません(記入された欄がありません)。何も追加しません",
+        "{workbook}: no answers from {owner} for {period} (no input cell is filled in); nothing added",
+    ),
+    "import.nothing_new": (
+        "{workbook}: {owner} {period} の回答はすべて記録済みです。何も追加しません",
+        "{workbook}: the answers of {owner} for {period} are all recorded already; nothing added",
+    ),
+    "import.recorded": (
+        "{workbook}: {owner} {period} — 取組 {count} 件の実績を {files} 件のファイルに記録しました",
+        "{workbook}: {owner} {period}: recorded the actuals of {count} initiative(s) in {files} file(s)",
+    ),
+    "import.would_record": (
+        "{workbook}: {owner} {period} — 取組 {count} 件の実績を {files} 件のファイルに記録します(--dry-run: 書き込みません)",
+        "{workbook}: {owner} {period}: would record the actuals of {count} initiative(s) in {files} file(s) "
+        "(--dry-run: nothing written)",
+    ),
+    "import.already": ("  記録済み(追加なし): {initiatives}", "  recorded already (nothing added): {initiatives}"),
+    "import.project": ("  {project} ({path}): {initiatives}", "  {project} ({path}): {initiatives}"),
+    "import.problems": (
+        "{count} 件の問題があるため、何も書き込んでいません",
+        "{count} problem(s): nothing was written",
+    ),
+    # help texts for the two commands (`form`, `import`), for the command line to use
+    "help.form": (
+        "担当課ごとの実績報告の様式(Excel)を作成します: 取組と遅れている目標の行、記入方法、提出期限。",
+        "Make the report forms (Excel) for the owner sections: a row per initiative and open target, how to fill "
+        "it in, and by when.",
+    ),
+    "help.period": (
+        "報告期間: R8Q3、R8H1、R8(年度)、2026Q3 など(既定: 報告頻度で直近に終わった期間)",
+        "The report period: R8Q3, R8H1, R8 (the whole year), 2026Q3 … (default: the one just completed, by the "
+        "plan's cadence).",
+    ),
+    "help.form_owner": (
+        "担当課にこの文字列を含む事業の様式だけ",
+        "Only the form of the owner sections whose name (担当課) contains this.",
+    ),
+    "help.form_output": (
+        "様式を書き出すフォルダ(なければ作成)",
+        "The folder to write the forms into (made if missing).",
+    ),
+    "help.contact": ("記入方法に書く問い合わせ先", "Whom to ask, as the sheet 記入方法 says."),
+    "help.import": (
+        "記入済みの様式(.xlsx または .csv)を検査して実績として記録します。問題があれば何も書き込みません。",
+        "Check answered forms (.xlsx or .csv) cell by cell and record them as actuals; any problem, nothing written.",
+    ),
+    "help.import_files": ("記入済みの様式のファイル", "The answered forms."),
+    "help.import_force": (
+        "その期間に記録済みの値と食い違う回答も記録する",
+        "Record answers that contradict a value already recorded for the period.",
+    ),
+    "help.import_commit": (
+        "様式ごとに1コミットします(メッセージは `import: 担当課 期間`)",
+        "Make one commit per workbook, with the message `import: OWNER PERIOD`.",
+    ),
+    "metavar.period": ("期間", "PERIOD"),
+    # (end of the forms and import section)
     # --- help texts
     "help.app": (
         "DX推進計画のロードマップを YAML ファイルで管理し、検証・判定・報告します。",
@@ -576,8 +908,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Files or folders to check (default: all roadmaps).",
     ),
     "help.schema": (
-        "ロードマップと計画ファイルの JSON Schema を表示(または schemas/ に書き出し)します。",
-        "Print (or write into schemas/) the JSON Schemas of roadmap and plan files.",
+        "ロードマップと計画ファイル、JSON 出力の JSON Schema を表示(または schemas/ に書き出し)します。",
+        "Print (or write into schemas/) the JSON Schemas of roadmap and plan files and of the JSON output.",
     ),
     "help.write": ("roadmaps/ の隣の schemas/ に書き出します", "Write the schemas into schemas/ beside roadmaps/."),
     "help.record": (

@@ -251,6 +251,11 @@ class ReportPeriod:
         """`Q2`, `H1` or `FY` (the JSON spelling)."""
         return {"quarter": f"Q{self.number}", "half": f"H{self.number}", "year": "FY"}[self.cadence]
 
+    @property
+    def words(self) -> str:
+        """`R8 Q2`, `R8 H1`, or `R8` for a whole year (as messages name the period)."""
+        return label(self.fiscal_year) + (f" {self.label}" if self.cadence != "year" else "")
+
     def previous(self) -> ReportPeriod:
         if self.number > 1:
             return ReportPeriod(self.fiscal_year, self.cadence, self.number - 1)
@@ -308,3 +313,39 @@ def _year_end(start_month: int, year: int) -> date:
 def _quarter_end(start_month: int, year: int, quarter: int) -> date:
     y, m = _add_months(year, start_month, 3 * quarter)
     return date(y, m, 1) - timedelta(days=1)
+
+
+# --- a report period written as one word (`form --period`) -----------------------------------
+
+_PERIOD = re.compile(
+    r"^(?P<year>.+?)[-_/.]?(?:(?:Q(?P<q>[1-4])|第(?P<q2>[1-4])四半期|(?P<q3>[1-4])Q)"
+    r"|(?:H(?P<h>[12])|(?P<h2>[上下])半?期|第(?P<h3>[12])半期))?$",
+    re.IGNORECASE,
+)
+
+
+def parse_period(value: object) -> ReportPeriod:
+    """A report period from one word: `R8Q3`, `R8 Q3`, `R8H1`, `R8上期`, `R8` (the whole year), `2026Q3`,
+    `FY2026Q3`, `令和8年度第3四半期` (NFKC first). Refused: anything else, with the accepted spellings."""
+    if not isinstance(value, str):
+        raise FiscalError(t("period.unreadable", value=repr(value)))
+    text = normalize(value).replace(" ", "").replace("　", "")
+    m = _PERIOD.match(text)
+    if m is None:
+        raise FiscalError(t("period.unreadable", value=repr(value)))
+    try:
+        year = parse_year(m.group("year"))
+    except FiscalError:
+        raise FiscalError(t("period.unreadable", value=repr(value))) from None
+    quarter = m.group("q") or m.group("q2") or m.group("q3")
+    if quarter:
+        return ReportPeriod(year, "quarter", int(quarter))
+    half = m.group("h") or m.group("h3")
+    if half or m.group("h2"):
+        return ReportPeriod(year, "half", int(half) if half else (1 if m.group("h2") == "上" else 2))
+    return ReportPeriod(year, "year", 1)
+
+
+def period_code(period: ReportPeriod) -> str:
+    """The one-word spelling `parse_period` reads back: `R8Q3`, `R8H1`, `R8`."""
+    return label(period.fiscal_year) + (period.label if period.cadence != "year" else "")

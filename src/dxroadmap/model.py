@@ -30,6 +30,7 @@ from pydantic_core import PydanticCustomError
 
 from dxroadmap import fiscal
 from dxroadmap.i18n import t, template
+from dxroadmap.states import OUTLOOK_OF_WORD
 
 T = TypeVar("T")
 
@@ -165,7 +166,7 @@ def _direction(value: object) -> object:
     raise PydanticCustomError("bad-value", template("model.direction"))
 
 
-OUTLOOKS = {"順調": "on_track", "注意": "at_risk", "困難": "off_track"}
+OUTLOOKS: dict[str, str] = {word: outlook.value for word, outlook in OUTLOOK_OF_WORD.items()}  # 順調 -> "on_track", …
 
 
 def _outlook(value: object) -> object:

@@ -46,6 +46,17 @@ class StoreError(Exception):
     """A request that cannot be served (no roadmaps directory, unknown project): one line, exit 1."""
 
 
+class RequestError(StoreError):
+    """An option whose value cannot be served (a period in the future, two `--dir`): a usage error, exit 2.
+
+    Found by a service rather than by the option's parser; the command line names `option`.
+    """
+
+    def __init__(self, option: str | None, message: str) -> None:
+        super().__init__(message)
+        self.option = option
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One problem in one file; line and column are 1-based."""

@@ -1,15 +1,21 @@
-"""`new`: the text of a new roadmap file, commented, valid, with the schema modeline."""
+"""`new`: a new roadmap file, commented, valid, with the schema modeline, never over an existing one."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dxroadmap import fiscal
 from dxroadmap.edit import scalar
 from dxroadmap.i18n import t
-from dxroadmap.problems import StoreError
+from dxroadmap.problems import RequestError, StoreError
 from dxroadmap.safe import clean
+
+if TYPE_CHECKING:
+    from dxroadmap.settings import Settings
 
 _SEGMENT = re.compile(r"^[^\s/\\:*?\"<>|\x00-\x1f\x7f]+$")
 
@@ -58,3 +64,55 @@ def roadmap_text(*, schema: str, field: str, name: str, owner: str, initiative: 
         *(f"      {fiscal.label(y)}: []" for y in years),
     ]
     return "\n".join(lines) + "\n"
+
+
+def place(root: Path, project_id: str) -> Path:
+    """Where the new project `project_id` goes under `root`; refused when the id is taken by any name
+    (`.yml`, another Unicode normalisation of it: an NFD name from a Mac) or the place leads elsewhere."""
+    import os
+
+    from dxroadmap import store
+
+    pid = check_id(project_id)
+    path = root / f"{pid}.yaml"
+    store.check_inside(root, path)  # a linked folder or a dangling link may lead elsewhere
+    taken = [p for p in store.project_files(root) if store.project_id(root, p) == pid]
+    if taken or os.path.lexists(path) or os.path.lexists(path.with_suffix(".yml")):
+        raise StoreError(t("store.exists", path=store.display_path(taken[0] if taken else path)))
+    return path
+
+
+def default_years(settings: Settings, as_of: date) -> list[int]:
+    """The plan's years from this one (all of them once it has ended); without a plan period, four from this one."""
+    this = settings.calendar.year_of(as_of)
+    if settings.period is not None:
+        start, end = settings.period
+        return list(range(max(start, this), end + 1)) or list(range(start, end + 1))
+    return list(range(this, this + 4))
+
+
+def create(
+    root: Path, path: Path, settings: Settings, *, field: str, name: str, owner: str, initiative: str,
+    years: str | None, as_of: date,
+) -> None:  # fmt: skip
+    """Write the new roadmap at `path` (never over an existing file), after checking it as any file is checked."""
+    import os
+
+    from dxroadmap import store
+    from dxroadmap.model import field_name
+
+    if settings.fields and field_name(field) not in settings.fields:
+        raise StoreError(t("new.unknown_field", field=field, fields=", ".join(settings.fields)))
+    try:
+        span = parse_years(years) if years else default_years(settings, as_of)
+    except fiscal.FiscalError as exc:
+        raise RequestError("--years", str(exc)) from None
+    schema = os.path.relpath(root.resolve().parent / "schemas" / "roadmap.schema.json", path.resolve().parent)
+    text = roadmap_text(
+        schema=Path(schema).as_posix(), field=field, name=name, owner=owner, initiative=initiative, years=span
+    )
+    roadmap, problems = store.parse_roadmap(text, store.display_path(path), settings)
+    if roadmap is None:
+        raise StoreError(t("new.invalid", problem=problems[0]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store.write_file(path, text.encode("utf-8"), exclusive=True)
