@@ -1,24 +1,19 @@
-"""Times the review log: `history` and `status --since` on 1,000 commits over 100 roadmaps.
+"""The review log of the benchmark: a git repository of 1,000 commits over 100 roadmaps.
+
+`build` writes it with `git fast-import` (quarterly records and re-planned targets, fixed author
+dates from 2026-04-01); benchmarks/run.py times `history` and `status --since` on it. Alone:
 
     .venv/bin/python benchmarks/history.py [--commits 1000] [--projects 100] [--runs 3]
-
-Builds a git repository in a temporary folder with `git fast-import` (quarterly records and
-re-planned targets, fixed author dates from 2026-04-01), then runs the installed `dxroadmap`
-and prints the median wall time of each command.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
-import os
-import platform
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -64,9 +59,13 @@ def build(folder: Path, projects: int, commits: int, seed: int = 7) -> None:
         path = rng.choice(paths)
         project = copy.deepcopy(data[path])
         init = rng.choice(project["取組"])
-        if rng.random() < 0.15 and init["目標"]["R7"]:
-            moved = init["目標"]["R7"].pop()  # re-planned to the next year
-            init["目標"]["R8"].append(moved)
+        done = {t for entries in init["実績"].values() for entry in entries for t in entry.get("達成", [])}
+        movable = [
+            t for t in init["目標"]["R7"] if isinstance(t, str) and t not in done and t not in init["目標"]["R8"]
+        ]
+        if rng.random() < 0.15 and movable and len(init["目標"]["R7"]) > 1:
+            init["目標"]["R7"].remove(movable[-1])  # re-planned to the next year (never one achieved)
+            init["目標"]["R8"].append(movable[-1])
             message = f"re-plan: {path}"
         else:
             quarter = rng.choice(["Q1", "Q2", "Q3"])
@@ -79,41 +78,22 @@ def build(folder: Path, projects: int, commits: int, seed: int = 7) -> None:
     subprocess.run(["git", "-C", str(folder), "checkout", "-q", "main"], check=True)
 
 
-def timed(command: list[str], cwd: Path, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.run(command, cwd=cwd, capture_output=True, check=False)
-        times.append(time.perf_counter() - start)
-        if proc.returncode not in (0, 1):
-            raise SystemExit(f"{' '.join(command)} failed: {proc.stderr.decode()[-500:]}")
-    return statistics.median(times)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    """The review log alone, as benchmarks/run.py times it (which also puts it in RESULTS.md)."""
+    from run import Bench, history_table, prepare, run_history
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--commits", type=int, default=1000)
     parser.add_argument("--projects", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    exe = str(Path(sys.executable).with_name("dxroadmap"))
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "repo"
-        start = time.perf_counter()
-        build(folder, args.projects, args.commits)
-        print(f"built {args.commits} commits over {args.projects} roadmaps in {time.perf_counter() - start:.1f} s")
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-        cases = {
-            "history --format json": [exe, "history", "--format", "json"],
-            "history PROJECT": [exe, "history", "p00007"],
-            "status --since 2026-08-20 --format json": [
-                exe, "status", "--since", "2026-08-20", "--as-of", "2026-11-26", "--format", "json",
-            ],
-            "status --since last-meeting": [exe, "status", "--since", "last-meeting", "--as-of", "2026-11-26"],
-        }  # fmt: skip
-        print(f"{'command':45} {'median (s)':>10}   target")
-        for name, command in cases.items():
-            print(f"{name:45} {timed(command, folder, args.runs):10.2f}   < 10 s")
+    with tempfile.TemporaryDirectory(prefix="dxroadmap-bench-source-") as tmp:
+        tools, env = prepare(None, Path(tmp))
+        bench = Bench(env)
+        run_history(bench, tools, args.commits, args.projects, args.runs)
+    print(f"{args.commits:,} commits over {args.projects} roadmaps, {tools.revision}:")
+    print()
+    print("\n".join(history_table(bench)))
 
 
 if __name__ == "__main__":
