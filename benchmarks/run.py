@@ -1,15 +1,18 @@
 """The benchmark: every speed figure of the README, from one command.
 
     .venv/bin/python benchmarks/run.py [--quick] [--sizes 100,1000,10000] [--runs 3] [--heavy-runs 1]
-                                       [--commits 1000] [--projects 100] [--revision REV] [--output FILE]
-                                       [--readme]
+                                       [--commits 1000] [--projects 100] [--no-history] [--no-forms]
+                                       [--revision REV] [--output FILE] [--readme]
 
 Writes realistic, fictional corpora (benchmarks/corpus.py, ~2.9 KB a file) into a temporary
 folder, times dxroadmap's commands on them in each state below, times the floor
 (benchmarks/floor.py: one Python process parsing every file with PyYAML's C loader, gc off) and
-`check-jsonschema` on the same files, and the review log on a git repository of 1,000 commits over
-100 roadmaps (benchmarks/history.py). Prints Markdown (median wall time, its ratio to the floor
-measured in the same run, peak RSS; then each target next to its figure, met or not met) and
+`check-jsonschema` on the same files, the review log on a git repository of 1,000 commits over
+100 roadmaps (benchmarks/history.py), and the report forms of 30 owner sections (担当課) of 10
+projects each (benchmarks/forms.py): `form` writing the 30 workbooks, then, once they are answered
+(with openpyxl in this process, not timed), `import --dry-run`, `import` and `import` again.
+Prints Markdown (median wall time, its ratio to the floor measured in the same run, peak RSS; then
+each target next to its figure, met or not met) and
 rewrites benchmarks/RESULTS.md with it, the date, the revision measured and the machine; with
 `--readme`, copies the tables into README.md's "Speed" section too (between its two markers).
 
@@ -25,9 +28,12 @@ last 2 seconds is not kept):
   "new day": a warm cache, but `--as-of` one day later than the run that made it.
 
 Cases that parse every file (cold, new day, fresh, export, check-jsonschema) run `--heavy-runs`
-times from `--heavy-from` files on, `--runs` times below; every other case `--runs` times.
+times from `--heavy-from` files on, `--runs` times below; `form` and `import` `--heavy-runs` times
+(each takes seconds); every other case `--runs` times. A `form` or `import` run must exit 0 and do
+what it should (30 workbooks; a dry run and a second import write nothing; the import writes), else
+its case is marked failed.
 `--quick` is for development: 100 and 1,000 files (heavy cases once at 1,000), a review log of
-200 commits over 20 roadmaps, and no RESULTS.md unless `--output` is given.
+200 commits over 20 roadmaps, the same report forms, and no RESULTS.md unless `--output` is given.
 `--revision REV` measures a clean copy of REV (`git archive`) instead of the work tree.
 """
 
@@ -53,6 +59,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import PLAN, corpus
+from forms import PERIOD, Filled, fill, portfolio
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
@@ -61,6 +68,7 @@ BIG = 10_000  # the size the targets are for
 AGE = 86_400  # aged files were written a day ago
 README_FROM = "<!-- the benchmark's figures (benchmarks/run.py --readme) from here -->"
 README_TO = "<!-- to here -->"
+FORM_PROJECTS, FORM_OWNERS = 300, 30  # report forms: 30 owner sections (担当課) of 10 projects each
 
 
 @dataclass(frozen=True)
@@ -100,7 +108,14 @@ HISTORY_CASES = [
     Case("status-since.date", "`dxroadmap status --since 2026-08-20 --format json`", ""),
     Case("status-since.meeting", "`dxroadmap status --since last-meeting`", ""),
 ]
-BY_ID = {case.id: case for case in CASES + HISTORY_CASES}
+FORM_CASES = [
+    Case("forms.floor", "`yaml.load(f, Loader=yaml.CSafeLoader)`, every file of the portfolio, gc off", "–"),
+    Case("form", f"`dxroadmap form -o DIR --period {PERIOD}`: the {FORM_OWNERS} workbooks", "aged", True),
+    Case("import.dry-run", f"`dxroadmap import FILE… --dry-run`: the {FORM_OWNERS} answered workbooks", "aged", True),
+    Case("import", f"`dxroadmap import FILE…`: the {FORM_OWNERS} answered workbooks, written", "aged", True),
+    Case("import.again", "`dxroadmap import FILE…` again: nothing new", "after `import`", True),
+]
+BY_ID = {case.id: case for case in CASES + HISTORY_CASES + FORM_CASES}
 
 
 @dataclass
@@ -161,6 +176,7 @@ class Bench:
         self.quiet = quiet
         self.samples: dict[tuple[str, int | str], Sample] = {}
         self.started = time.perf_counter()
+        self.forms = ""  # what the report forms held and did, said above their table
 
     def time(self, case: str, column: int | str, command: list[str], cwd: Path, env: dict[str, str]) -> None:
         assert case in BY_ID, case
@@ -176,6 +192,13 @@ class Bench:
         sample.seconds.append(wall)
         sample.peaks.append(peak)
         self.log(f"{case} @ {column}: {wall:.3f} s, {peak:.0f} MB")
+
+    def fail(self, case: str, column: int | str, why: str) -> None:
+        """Mark a case failed though its command exited 0: it did not do what it must."""
+        sample = self.samples.setdefault((case, column), Sample())
+        if sample.failure is None:
+            sample.failure = why
+            self.log(f"{case} @ {column}: FAILED, {why}")
 
     def log(self, text: str) -> None:
         if not self.quiet:
@@ -293,6 +316,82 @@ def run_history(bench: Bench, tools: Tools, commits: int, projects: int, runs: i
                 bench.time(case, "history", [tools.dxroadmap, *args], folder, env)
 
 
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*.yaml"))}
+
+
+def run_forms(bench: Bench, tools: Tools, runs: int, heavy_runs: int) -> None:
+    """`form` for 30 owner sections of 10 projects each; the forms answered (not timed); `import` of them."""
+    column = "forms"
+    texts = {"_plan.yaml": PLAN, **portfolio(FORM_PROJECTS, FORM_OWNERS)}
+    with tempfile.TemporaryDirectory(prefix="dxroadmap-bench-forms-") as tmp:
+        folder = Path(tmp)
+        root, made, answered = folder / "roadmaps", folder / "forms", folder / "answers"
+        env = {**bench.env, "DXROADMAP_CACHE_DIR": str(folder / "cache")}
+        as_of = ["--as-of", AS_OF.isoformat()]
+
+        def run(case: str, *args: str) -> bool:
+            """One timed run; whether it exited 0."""
+            before = bench.get(case, column)
+            count = len(before.seconds) if before is not None else 0
+            bench.time(case, column, [tools.dxroadmap, *args, *as_of], folder, env)
+            sample = bench.get(case, column)
+            return sample is not None and sample.failure is None and len(sample.seconds) > count
+
+        def restore() -> None:  # the portfolio as checked out a day ago, nothing recorded for the period
+            write_fresh(root, texts)
+            age(root)
+
+        restore()
+        original = snapshot(root)
+        for _ in range(runs):
+            bench.time("forms.floor", column, [sys.executable, str(HERE / "floor.py"), "roadmaps"], folder, env)
+        for _ in range(heavy_runs):
+            shutil.rmtree(made, ignore_errors=True)
+            if run("form", "form", "-o", made.name, "--period", PERIOD):
+                written = sorted(made.glob("*.xlsx"))
+                if len(written) != FORM_OWNERS:
+                    bench.fail("form", column, f"{len(written)} workbooks written, not {FORM_OWNERS}")
+        heading = (
+            f"Report forms (benchmarks/forms.py): {FORM_PROJECTS} projects of {FORM_OWNERS} owner sections (担当課),"
+            f" period {PERIOD[:2]} {PERIOD[2:]}, nothing recorded for it yet"
+        )
+        bench.forms = f"{heading} (the floor: the portfolio's files):"
+        written = sorted(made.glob("*.xlsx"))
+        if len(written) != FORM_OWNERS:
+            return  # nothing to answer: `form` failed, and the imports are not measured
+        start, filled = time.perf_counter(), Filled()
+        for path in written:
+            filled += fill(path, answered / path.name)
+        bench.log(
+            f"answered {len(written)} forms ({filled.rows} rows, {filled.cells} cells) in"
+            f" {time.perf_counter() - start:.1f} s"
+        )
+        files = [f"{answered.name}/{path.name}" for path in written]
+        for _ in range(heavy_runs):
+            if run("import.dry-run", "import", *files, "--dry-run") and snapshot(root) != original:
+                bench.fail("import.dry-run", column, "the dry run wrote roadmap files")
+        changed, after = 0, original
+        for number in range(heavy_runs):
+            if number:
+                restore()
+            if not run("import", "import", *files):
+                break
+            after = snapshot(root)
+            changed = sum(after[rel] != original[rel] for rel in original)
+            if not changed:
+                bench.fail("import", column, "the import wrote no roadmap file")
+        if changed:
+            for _ in range(heavy_runs):
+                if run("import.again", "import", *files) and snapshot(root) != after:
+                    bench.fail("import.again", column, "importing the same forms again wrote roadmap files")
+        bench.forms = (
+            f"{heading}; {FORM_OWNERS} forms of {filled.rows:,} rows, answered with openpyxl (not timed):"
+            f" {filled.cells:,} input cells filled; `import` records actuals in {changed} of the {len(original) - 1}"
+            " files (the floor: the portfolio's files):"
+        )
+
+
 # --- what is measured, on what ---------------------------------------------------------------------
 
 
@@ -394,7 +493,16 @@ def times(ratio: float) -> str:
     return f"{ratio:.0f}×" if ratio >= 10 else f"{ratio:.1f}×" if ratio >= 1 else f"{ratio:.2g}×"
 
 
-def cell(bench: Bench, case: str, column: int | str, floor_column: int | str | None = None) -> str:
+def floor_of(bench: Bench, column: int | str) -> Sample | None:
+    """The floor measured on the files of `column`: a corpus size, the review log's checkout, the forms' portfolio."""
+    if isinstance(column, int):
+        return bench.get("floor", column)
+    if column == "forms":
+        return bench.get("forms.floor", column)
+    return bench.get("history.floor", "history")
+
+
+def cell(bench: Bench, case: str, column: int | str) -> str:
     sample = bench.get(case, column)
     if sample is None:
         return "–"
@@ -402,7 +510,7 @@ def cell(bench: Bench, case: str, column: int | str, floor_column: int | str | N
         return f"failed ({sample.failure.split(':')[0]})"
     median = sample.median
     assert median is not None
-    floor = bench.get("floor" if isinstance(column, int) else "history.floor", floor_column or column)
+    floor = floor_of(bench, column)
     if floor is not None and floor.median:
         return f"{seconds(median)} ({times(median / floor.median)})"
     return seconds(median)
@@ -431,10 +539,21 @@ def history_table(bench: Bench) -> list[str]:
         sample = bench.get(case.id, "history")
         if sample is None:
             continue
-        first = cell(bench, case.id, "history-first", "history") if bench.get(case.id, "history-first") else "–"
+        first = cell(bench, case.id, "history-first") if bench.get(case.id, "history-first") else "–"
         peaks = [s.peak for s in (sample, bench.get(case.id, "history-first")) if s is not None and s.peak is not None]
         peak = f"{max(peaks):.0f} MB" if peaks else "–"
         out.append(f"| `{case.id}` | {case.command} | {first} | {cell(bench, case.id, 'history')} | {peak} |")
+    return out
+
+
+def forms_table(bench: Bench) -> list[str]:
+    out = ["| case | command | state | time (× floor) | peak RSS |", "|---|---|---|---:|---:|"]
+    for case in FORM_CASES:
+        sample = bench.get(case.id, "forms")
+        if sample is None:
+            continue
+        peak = f"{sample.peak:.0f} MB" if sample.peak is not None else "–"
+        out.append(f"| `{case.id}` | {case.command} | {case.state} | {cell(bench, case.id, 'forms')} | {peak} |")
     return out
 
 
@@ -443,21 +562,18 @@ def details_table(bench: Bench, sizes: list[int]) -> list[str]:
         "| case | files | runs | median | min | max | × floor | peak RSS |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for column in [*sizes, "history-first", "history"]:
-        for case in CASES + HISTORY_CASES:
+    labels = {"history-first": "review log, first", "history": "review log", "forms": "report forms"}
+    columns: list[int | str] = [*sizes, *labels]
+    for column in columns:
+        for case in CASES + HISTORY_CASES + FORM_CASES:
             sample = bench.get(case.id, column)
             if sample is None:
                 continue
-            label = (
-                f"{column:,}" if isinstance(column, int) else "review log" + (", first" if "first" in column else "")
-            )
+            label = f"{column:,}" if isinstance(column, int) else labels[column]
             if sample.failure is not None:
                 out.append(f"| `{case.id}` | {label} | {len(sample.seconds) + 1} | failed: {sample.failure} | | | | |")
                 continue
-            floor = bench.get(
-                "floor" if isinstance(column, int) else "history.floor",
-                column if isinstance(column, int) else "history",
-            )
+            floor = floor_of(bench, column)
             median = sample.median or 0.0
             ratio = times(median / floor.median) if floor is not None and floor.median else "–"
             out.append(
@@ -500,8 +616,8 @@ def targets_table(bench: Bench, top: int) -> list[str]:
         (sample.peak, case)
         for (case, column), sample in bench.samples.items()
         if sample.peak is not None
-        and (column == top or str(column).startswith("history"))
-        and case not in ("floor", "history.floor", "check-jsonschema")
+        and (column == top or str(column).startswith("history") or column == "forms")
+        and case not in ("floor", "history.floor", "forms.floor", "check-jsonschema")
     ]
     if peaks:
         peak, case = max(peaks)
@@ -525,6 +641,7 @@ def tables(bench: Bench, args: argparse.Namespace, sizes: list[int]) -> list[str
         "",
         *history_table(bench),
         "",
+        *([bench.forms, "", *forms_table(bench), ""] if bench.forms else []),
         f"Targets (issue 17.3, {targets}):",
         "",
         *targets_table(bench, top),
@@ -549,6 +666,7 @@ def report(
         else "check-jsonschema was absent, so not measured (`.venv/bin/pip install check-jsonschema`)"
     )
     warning = "**warning: the source (src/dxroadmap) changed during the run; the figures mix revisions**"
+    forms_runs = f", {args.heavy_runs} for `form` and `import`" if bench.forms else ""
     lines = [
         "# Benchmark results",
         "",
@@ -560,8 +678,13 @@ def report(
         f"- load average (1 min) at the start and at the end: {load_before} / {load()}",
         f"- run time: {took // 60:.0f} min {took % 60:.0f} s",
         f"- corpora: {', '.join(f'{n:,}' for n in sizes)} roadmap files (benchmarks/corpus.py, ~2.9 KB each);"
-        f" review log: {args.commits:,} commits over {args.projects} roadmaps (benchmarks/history.py)",
-        f"- runs: {args.runs} a case{heavy}; median wall time; peak RSS of the largest process (GNU time)",
+        f" review log: {args.commits:,} commits over {args.projects} roadmaps (benchmarks/history.py)"
+        + (
+            f"; report forms: {FORM_PROJECTS} projects of {FORM_OWNERS} owner sections (benchmarks/forms.py)"
+            if bench.forms
+            else ""
+        ),
+        f"- runs: {args.runs} a case{heavy}{forms_runs}; median wall time; peak RSS of the largest process (GNU time)",
         f"- {checker}",
         f"- every command with `--as-of {AS_OF}` (new day: a day later), `DXROADMAP_LANG=ja`, 160 columns,"
         " output to /dev/null, one worker process per processor",
@@ -585,8 +708,8 @@ def report(
     ]
     block = [
         f"Measured {when} by `{command}`, revision {tools.revision}, on {machine()} (load average"
-        f" {load_before} at the start); {args.runs} runs a case{heavy}. Each figure: median (its ratio to the"
-        " floor). Each row is a benchmark case; `benchmarks/RESULTS.md` has every sample."
+        f" {load_before} at the start); {args.runs} runs a case{heavy}{forms_runs}. Each figure: median (its"
+        " ratio to the floor). Each row is a benchmark case; `benchmarks/RESULTS.md` has every sample."
         + (f" {warning}" if changed else ""),
         "",
         *tables(bench, args, sizes),
@@ -614,6 +737,7 @@ def main() -> None:
     parser.add_argument("--commits", type=int, help="review log: commits (default 1000)")
     parser.add_argument("--projects", type=int, help="review log: roadmaps (default 100)")
     parser.add_argument("--no-history", action="store_true", help="skip the review log")
+    parser.add_argument("--no-forms", action="store_true", help="skip the report forms (form, import)")
     parser.add_argument("--revision", help="measure a clean copy of this git revision, not the work tree")
     parser.add_argument("--output", type=Path, help="default benchmarks/RESULTS.md (none with --quick)")
     parser.add_argument("--readme", action="store_true", help="copy the tables into README.md's Speed section too")
@@ -634,6 +758,8 @@ def main() -> None:
             run_size(bench, tools, size, args.runs, args.heavy_runs, args.heavy_from)
         if not args.no_history:
             run_history(bench, tools, args.commits, args.projects, args.runs)
+        if not args.no_forms:
+            run_forms(bench, tools, args.runs, args.heavy_runs)
         changed = source_digest(tools.source) != before
     text, block = report(bench, tools, args, sizes, load_before, time.perf_counter() - started, changed)
     print(text)
