@@ -467,8 +467,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{item}: write NAME=VALUE with a number, e.g. 導入市町村数=7",
     ),
     "cli.format_unknown": (
-        "--format xlsx|csv|json|markdown|html を指定してください(ファイルの拡張子から判断できません)",
-        "give --format xlsx|csv|json|markdown|html (the file's extension does not say)",
+        "--format xlsx|csv|json|markdown|html|site を指定してください(ファイルの拡張子から判断できません)",
+        "give --format xlsx|csv|json|markdown|html|site (the file's extension does not say)",
     ),
     "cli.xlsx_stdout": ("xlsx はバイナリです。ファイルに書き出してください", "xlsx is binary: write it to a file"),
     "prompt.project": ("事業", "Project"),
@@ -959,16 +959,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help.new_initiative": ("最初の取組の名称", "The first initiative's name."),
     "help.years": ("目標を置く年度(例: R6-R9)", "Fiscal years with targets, e.g. R6-R9."),
     "help.export": (
-        "端末を使わない人のための全体の書き出し: Excel、CSV、JSON、Markdown、または1枚の HTML。",
-        "The whole portfolio for people without a terminal: Excel, CSV, JSON, Markdown or one HTML page.",
+        "端末を使わない人のための全体の書き出し: Excel、CSV、JSON、Markdown、1枚の HTML、または公開用のサイト。",
+        "The whole portfolio for people without a terminal: Excel, CSV, JSON, Markdown, one HTML page or a site to publish.",
     ),
     "help.output": (
-        "書き出すファイル、または標準出力なら -(テキスト形式)",
-        "The file to write, or - for stdout (text formats).",
+        "書き出すファイル、標準出力なら -(テキスト形式)、site ならフォルダ",
+        "The file to write, - for stdout (text formats), or the folder of a site.",
     ),
     "help.export_format": (
-        "xlsx、csv、json、markdown、html(既定: ファイルの拡張子から)",
-        "xlsx, csv, json, markdown or html (default: from the file's extension).",
+        "xlsx、csv、json、markdown、html、site(既定: ファイルの拡張子から)",
+        "xlsx, csv, json, markdown, html or site (default: from the file's extension).",
     ),
     "help.no_bom": ("Excel 用の UTF-8 BOM を付けない CSV", "CSV without the UTF-8 BOM Excel needs."),
     "help.history": (
@@ -1026,4 +1026,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "metavar.outlook": ("見通し", "OUTLOOK"),
     "metavar.rating": ("評価", "RATING"),
     "metavar.shell": ("シェル", "SHELL"),
+    # --- review and publish (issue 16): `export --since`, KPI trends, `export --format site`
+    "help.export_since": (
+        "時点 以降の変更に印を付け「前回からの変更」に一覧します(日付、git のリビジョン、会議名、last-meeting)。"
+        "site の既定は last-meeting",
+        "Mark what changed since WHEN and list it under “Changes since the last review” (a date, a git revision, "
+        "a meeting, or last-meeting); a site defaults to last-meeting.",
+    ),
+    "cli.since_format": (
+        "--since は html、xlsx、markdown、json、site で使えます(csv は目標ごとの行だけです)",
+        "--since works with html, xlsx, markdown, json and site (csv is one row per target, nothing more)",
+    ),
+    "cli.site_stdout": (
+        "site はフォルダに書き出します: -o フォルダ を指定してください",
+        "a site is written into a folder: give -o FOLDER",
+    ),
+    "cli.wrote_site": (
+        "{path} にサイトを作成しました({files} ファイル、{count} 事業)",
+        "wrote the site into {path} ({files} files, {count} projects)",
+    ),
+    "export.no_changes": (
+        "前回からの変更は載せません: {reason}",
+        "the site shows no changes since the last meeting: {reason}",
+    ),
+    "store.site_not_folder": (
+        "{path} はフォルダではありません: サイトはフォルダに書き出します",
+        "{path} is not a folder: a site is written into a folder",
+    ),
+    # (end of the review and publish section)
 }

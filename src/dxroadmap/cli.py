@@ -220,7 +220,7 @@ def status(
     from dxroadmap.report import data
 
     ctx = _context(dir, as_of, lang, no_color)
-    found = portfolio.status(ctx.scope, field, owner, since, data.project if format is Format.json else None)
+    found = portfolio.status(ctx.scope, field, owner, since, data.project)  # the status JSON kept for a later run
     changed = found.since
     column = (changed.point.label, changed.report) if changed else None
     if format is Format.json and changed is not None:
@@ -578,6 +578,7 @@ class ExportFormat(StrEnum):
     json = "json"
     markdown = "markdown"
     html = "html"
+    site = "site"
 
 
 @app.command(cls=_Command, help=t("help.export"))
@@ -587,14 +588,34 @@ def export(
     format: Annotated[ExportFormat | None, _opt("--format", "-f", metavar="format", help="export_format")] = None,
     field: FieldOption = None,
     owner: OwnerOption = None,
+    since: Annotated[str | None, _opt("--since", metavar="when", help="export_since")] = None,
     no_bom: Annotated[bool, _opt("--no-bom", help="no_bom")] = False,
     dir: DirsOption = None,
     as_of: AsOfOption = None,
     lang: LangOption = None,
     no_color: NoColorOption = False,
 ) -> None:
-    """The whole portfolio for people without a terminal: Excel, CSV, JSON, Markdown or one HTML page."""
+    """The whole portfolio for people without a terminal: Excel, CSV, JSON, Markdown, one HTML page or a site."""
     from dxroadmap import store
+
+    chosen = _export_format(output, format, since)
+    ctx = _context(dir, as_of, lang, no_color)
+    if chosen is ExportFormat.site:
+        store.output_folder(Path(output))  # a file where the folder should be: refused before any work
+    elif output != "-":
+        store.output_kind(Path(output))  # a folder, a socket, a block device: refused before any work
+    content, count, problems = _exported(chosen, ctx, field, owner, since, bom=not no_bom)
+    if chosen is ExportFormat.site:
+        _write_site(Path(output), content, count)
+    else:
+        _write_output(output, content, chosen.value, count)
+    out.problems(problems)
+    if problems:
+        raise typer.Exit(1)
+
+
+def _export_format(output: str, format: ExportFormat | None, since: str | None) -> ExportFormat:
+    """The format asked for, or the one the file's extension says; usage errors for what cannot be written."""
     from dxroadmap.report import export as exports
 
     suffix = Path(output).suffix.lower()
@@ -603,22 +624,21 @@ def export(
         raise typer.BadParameter(t("cli.format_unknown"), param_hint="--format")
     if output == "-" and chosen is ExportFormat.xlsx:
         raise typer.BadParameter(t("cli.xlsx_stdout"), param_hint="-o")
-    ctx = _context(dir, as_of, lang, no_color)
-    if output != "-":
-        store.output_kind(Path(output))  # a folder, a socket, a block device: refused before any work
-    content, count, problems = _exported(chosen, ctx, field, owner, bom=not no_bom)
-    _write_output(output, content, chosen.value, count)
-    out.problems(problems)
-    if problems:
-        raise typer.Exit(1)
+    if output == "-" and chosen is ExportFormat.site:
+        raise typer.BadParameter(t("cli.site_stdout"), param_hint="-o")
+    if since is not None and chosen is ExportFormat.csv:
+        raise typer.BadParameter(t("cli.since_format"), param_hint="--since")
+    return chosen
 
 
-def _exported(chosen: ExportFormat, ctx: Context, field: str | None, owner: str | None, *, bom: bool) -> Any:
-    """(the export's bytes or its pieces, the number of projects, the problems)."""
+def _exported(
+    chosen: ExportFormat, ctx: Context, field: str | None, owner: str | None, since: str | None, *, bom: bool
+) -> Any:
+    """(the export's bytes, its pieces or the site's files, the number of projects, the problems)."""
     from dxroadmap import progress
     from dxroadmap.report import export as exports
 
-    if chosen is ExportFormat.json:  # written as it is made: a national roll-up never sits in memory whole
+    if chosen is ExportFormat.json and since is None:  # written as it is made: a national roll-up never sits in memory
         from dxroadmap.report import data
 
         view = portfolio.overview(ctx.scope, with_slips=True)
@@ -630,13 +650,44 @@ def _exported(chosen: ExportFormat, ctx: Context, field: str | None, owner: str 
             len(selected),
             view.problems,
         )
-    rolled = portfolio.load_all(ctx.scope, field, owner)
+    if since is None and chosen is not ExportFormat.site:
+        rolled, changes = portfolio.load_all(ctx.scope, field, owner), None
+    else:  # what changed since WHEN (a site: since the last meeting, where the review log tells)
+        fallback = "last-meeting" if chosen is ExportFormat.site else None
+        found = portfolio.review(ctx.scope, field, owner, since, fallback)
+        rolled, changes = found.rolled, _changes(found.since)
+        if found.missing is not None:
+            out.warn(t("export.no_changes", reason=found.missing))
     items = progress.slipping_items(rolled.statuses, ctx.as_of)
     years = portfolio.plan_years(rolled.settings, rolled.statuses)
-    content = exports.document(
-        chosen.value, rolled.settings, rolled.statuses, items, years, rolled.moved, ctx.as_of, ctx.words, bom=bom
-    )
+    common = (rolled.settings, rolled.statuses, items, years, rolled.moved, ctx.as_of, ctx.words)
+    if chosen is ExportFormat.site:
+        content: Any = exports.site(*common, changes, found.replans, found.logged, found.missing)
+    elif chosen is ExportFormat.json and changes is not None:
+        content = exports.since_json(rolled.settings, ctx.as_of, rolled.statuses, items, rolled.problems, changes)
+    else:
+        content = exports.document(chosen.value, *common, bom=bom, changes=changes)
     return content, len(rolled.statuses), rolled.problems
+
+
+def _changes(found: portfolio.SinceView | None) -> Any:
+    """What the reports mark and list of `status --since`'s comparison (None without one)."""
+    from dxroadmap.report import review
+
+    if found is None:
+        return None
+    point = found.point
+    return review.changes(found.rolled.statuses, found.then, found.report, point.label, point.date, found.revision)
+
+
+def _write_site(folder: Path, files: list[tuple[str, bytes]], count: int) -> None:
+    """The site's files into `folder`, each atomically; then what was written."""
+    from dxroadmap import store
+    from dxroadmap.safe import clean
+
+    store.write_folder(folder, files)
+    message = t("cli.wrote_site", path=store.display_path(folder), files=len(files), count=count)
+    sys.stderr.write(clean(message) + "\n")
 
 
 def _write_output(output: str, content: Any, kind: str, count: int) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from dataclasses import field as default
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -29,7 +30,7 @@ from dxroadmap.i18n import t
 from dxroadmap.problems import RequestError, StoreError
 
 if TYPE_CHECKING:
-    from dxroadmap.history import Log, ProjectSince, Since
+    from dxroadmap.history import Event, Log, ProjectSince, Since
     from dxroadmap.index import Digest, Serialise
     from dxroadmap.model import Project
     from dxroadmap.problems import Problem
@@ -264,6 +265,7 @@ class RollUp:
     statuses: list[ProjectStatus]  # in field order
     problems: list[Problem]
     moved: dict[str, Moved]  # re-planned targets from git, by (final) id
+    groups: list[Group] = default(default_factory=list)  # every directory, the head first
 
     @property
     def settings(self) -> Settings:
@@ -296,7 +298,7 @@ def load_all(scope: Scope, field: str | None, owner: str | None, with_moved: boo
     for group in gathered.groups if with_moved else []:
         own = {group.own_ids.get(f.id, f.id): f.id for f in group.files}
         moved |= {own[pid]: targets for pid, targets in moved_all(group.root, group.settings, own).items()}
-    return RollUp(gathered.groups[0], statuses, sorted(problems), moved)
+    return RollUp(gathered.groups[0], statuses, sorted(problems), moved, gathered.groups)
 
 
 def load_one(scope: Scope, project: str | None = None) -> Portfolio:
@@ -414,6 +416,7 @@ class SinceView:
     point: Since
     revision: str | None
     report: dict[str, ProjectSince]  # by project id
+    then: dict[str, ProjectStatus] = default(default_factory=dict)  # each project as judged at the point, by its id now
 
 
 def since(scope: Scope, field: str | None, owner: str | None, when: str) -> SinceView:
@@ -430,7 +433,68 @@ def since(scope: Scope, field: str | None, owner: str | None, when: str) -> Sinc
     # everything that reached the main line after that commit, branches merged since included
     log = history.review_log(repo, group.root, group.settings, f"{revision}..HEAD" if revision else "HEAD", parsed)
     then = [progress.judge(p, group.settings, point.date) for p in projects]
-    return SinceView(rolled, point, revision, history.since_report(rolled.statuses, then, log.events, log))
+    report = history.since_report(rolled.statuses, then, log.events, log)
+    before = {history.latest_id(log.renamed, s.project.id): s for s in then}
+    return SinceView(rolled, point, revision, report, before)
+
+
+@dataclass
+class Review:
+    """`export --since` and `export --format site`: the projects judged now with their re-planned targets, what
+    changed since a point of the review log, and each project's re-planning history."""
+
+    rolled: RollUp
+    since: SinceView | None
+    replans: dict[str, list[Event]]  # by project id: targets added, moved, changed or dropped, oldest first
+    logged: bool  # a review log was read (the directories are in git)
+    missing: str | None = None  # why there is no `since` when the point was only a default (`fallback`)
+
+
+def review(scope: Scope, field: str | None, owner: str | None, when: str | None, fallback: str | None = None) -> Review:
+    """What changed since `when` (its refusal is the command's); without `when`, since `fallback` (the site's
+    `last-meeting`) where that can be served, else the reason why not in `missing`. The review log is read
+    whole once per directory, for the re-planned targets and their history; outside git they are empty."""
+    changed, missing = None, None
+    if when is not None or fallback is not None:
+        try:
+            changed = since(scope, field, owner, when if when is not None else str(fallback))
+        except StoreError as exc:
+            if when is not None:
+                raise
+            missing = str(exc)
+    rolled = changed.rolled if changed is not None else load_all(scope, field, owner, with_moved=False)
+    moved, replans, logged = _review_logs(rolled.groups or [rolled.head])
+    rolled.moved = moved
+    return Review(rolled, changed, replans, logged, missing)
+
+
+def _review_logs(groups: Sequence[Group]) -> tuple[dict[str, Moved], dict[str, list[Event]], bool]:
+    """The re-planned targets and the re-planning events of every project of `groups` (by final id), from git;
+    and whether any directory had a review log."""
+    from dxroadmap import history, vcs
+
+    moved: dict[str, Moved] = {}
+    replans: dict[str, list[Event]] = {}
+    logged = False
+    for group in groups:
+        try:
+            repo = vcs.Repo(group.root)
+            log = history.review_log(repo, group.root, group.settings)
+        except StoreError:  # not in git, or a shallow clone: no re-planning to show
+            continue
+        logged = True
+        final = {own: pid for pid, own in group.own_ids.items()}
+        created: dict[str, str] = {}  # project -> its first commit: the targets it added were planned, not re-planned
+        for event in log.events:
+            first = created.setdefault(event.project, event.commit)
+            if event.change.kind == "record" or (event.change.kind == "target_added" and event.commit == first):
+                continue
+            replans.setdefault(final.get(event.project, event.project), []).append(event)
+        for file in group.files:
+            own = group.own_ids.get(file.id, file.id)
+            if found := history.moved_from(log, own):
+                moved[file.id] = found
+    return moved, replans, logged
 
 
 def moved_all(root: Path, settings: Settings, ids: Iterable[str]) -> dict[str, Moved]:

@@ -209,6 +209,24 @@ class ProjectSince(_Shape):
     state_changes: list[StateChange]
 
 
+class StateMove(_Shape):
+    from_: AnyState = Field(alias="from")
+    to: AnyState
+
+
+class InitiativeStateMove(_Shape):
+    initiative: str
+    from_: AnyState = Field(alias="from")
+    to: AnyState
+
+
+class ExportSince(ProjectSince):
+    """What moved in a project since `export --since`: as `status --since`, and its own and its initiatives' states."""
+
+    state: StateMove | None
+    initiative_states: list[InitiativeStateMove]
+
+
 class Project(_Shape):
     """A project of `status` JSON (`since` only with `--since`)."""
 
@@ -239,6 +257,7 @@ class ExportProject(_Shape):
     path: str
     summary: str | None
     note: str | None
+    since: ExportSince | None = None  # with `--since` only
 
 
 class SlipKpi(_Shape):
@@ -307,6 +326,7 @@ class Portfolio(_Shape):
     projects: list[ExportProject]
     slipping: list[Slip]
     invalid: list[Problem]
+    since: SincePoint | None = None  # with `--since` only
 
 
 class _Generator(GenerateJsonSchema):

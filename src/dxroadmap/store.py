@@ -574,6 +574,58 @@ def write_output(path: Path, data: bytes | Iterable[bytes]) -> None:
         raise StoreError(t("store.cannot_write_stream", path=display_path(path), reason=exc.strerror or exc)) from None
 
 
+SITE_MANIFEST = ".dxroadmap-site"  # the files `write_folder` wrote into a folder last time, one per line
+
+
+def write_folder(folder: Path, files: Sequence[tuple[str, bytes]]) -> None:
+    """Write `files` (relative names with `/`, in order) into `folder`, each atomically (`write_file`).
+
+    `folder` is made if it is missing (its parent must exist); one that is a file, or anything but a
+    folder, is refused before anything is written. A file listed in the folder's manifest (what this
+    function wrote there last time) and not written now is removed — a project deleted since the last
+    export leaves no stale page behind — and nothing else in the folder is touched.
+    """
+    output_folder(folder)
+    _make_folder(folder, parents=False)
+    manifest = folder / SITE_MANIFEST
+    try:
+        before = set(manifest.read_text(encoding="utf-8").splitlines()) if manifest.is_file() else set()
+    except (OSError, UnicodeDecodeError):
+        before = set()
+    names = [name for name, _ in files]
+    for name, data in files:
+        parts = name.split("/")
+        if not name or name.startswith("/") or any(p in ("", ".", "..") for p in parts):
+            raise ValueError(f"not a relative name: {name!r}")  # the names are the report's own: a bug
+        path = folder.joinpath(*parts)
+        if len(parts) > 1:
+            _make_folder(path.parent, parents=True)
+        write_file(path, data)
+    inside = folder.resolve()
+    for stale in sorted(before - set(names)):
+        parts = stale.split("/")
+        if not stale or stale.startswith("/") or any(p in ("", ".", "..") for p in parts):
+            continue
+        path = folder.joinpath(*parts)
+        with suppress(OSError, ValueError):  # only a regular file of ours, in the folder, never through a link
+            if path.is_file() and not path.is_symlink() and path.resolve().is_relative_to(inside):
+                path.unlink()
+    write_file(manifest, "".join(f"{name}\n" for name in names).encode())
+
+
+def output_folder(folder: Path) -> None:
+    """Refuse an output folder (`export --format site -o DIR`) that is a file or anything else but a folder."""
+    if folder.exists() and not folder.is_dir():
+        raise StoreError(t("store.site_not_folder", path=display_path(folder)))
+
+
+def _make_folder(folder: Path, *, parents: bool) -> None:
+    try:
+        folder.mkdir(parents=parents, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(t("store.cannot_write", path=display_path(folder), reason=exc.strerror or exc)) from None
+
+
 def write_atomic(
     path: Path, data: bytes | Iterable[bytes], *, exclusive: bool = False, under_lock: bool = True
 ) -> None:

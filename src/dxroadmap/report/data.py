@@ -25,6 +25,7 @@ from dxroadmap.settings import Settings
 
 if TYPE_CHECKING:  # only types: the review log's module is loaded by the commands that use it
     from dxroadmap.history import Event, ProjectSince, Since
+    from dxroadmap.report.review import Changes
 
 
 def _year(year: int | None) -> str | None:
@@ -185,6 +186,27 @@ def since(report: ProjectSince) -> dict[str, Any]:
             for name, year, text, then, now in report.states
         ],
     }
+
+
+def since_point(changes: Changes) -> dict[str, Any]:
+    """The top-level `since` of `export --since` JSON, as `status --since` has it."""
+    return {"when": changes.label, "date": changes.date.isoformat(), "commit": changes.commit}
+
+
+def export_since(changes: Changes, s: ProjectStatus) -> dict[str, Any]:
+    """A project's `since` in `export --since` JSON: the keys of `status --since` (`since`), and the changes of
+    the project's own state (`state`, null when it did not change) and of its initiatives' (`initiative_states`)."""
+    from dxroadmap.history import ProjectSince
+
+    out = since(changes.report.get(s.project.id, ProjectSince()))
+    moved = changes.project_state(s.project.id)
+    out["state"] = {"from": moved.before, "to": moved.after} if moved is not None else None
+    out["initiative_states"] = [
+        {"initiative": line.initiative, "from": line.before, "to": line.after}
+        for line in changes.of_project(s.project.id)
+        if line.kind == "initiative_state"
+    ]
+    return out
 
 
 def slip(item: SlipItem) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from dxroadmap.states import State
 
 if TYPE_CHECKING:  # only types: the review log's module is loaded by the commands that use it
     from dxroadmap.history import Event, ProjectSince
+    from dxroadmap.report.review import Changes
 
 # Symbols of unambiguous width (see NOTES.md): CJK terminals draw them one cell wide.
 MARKS: dict[State, str] = {
@@ -57,6 +58,7 @@ class Report:
     as_of: date
     words: Words
     moved: dict[str, Moved]
+    changes: Changes | None = None  # with `--since`: what changed since then, marked and listed
 
     @property
     def title(self) -> str:
@@ -298,12 +300,13 @@ def target_lines(init: InitiativeStatus, t: TargetStatus, moved: Moved | None, w
     return target_label(init, t, moved, words), kpi_report(t.kpi, words) if t.kpi is not None else None
 
 
-def initiative_label(init: InitiativeStatus, words: Words) -> str:
-    """The name of an initiative, `? unreported` when it is, and the series of its monitored indicators."""
+def initiative_label(init: InitiativeStatus, words: Words, marks: Sequence[str] = ()) -> str:
+    """The name of an initiative, `? unreported` when it is, what changed (`marks`), and the series of its monitored
+    indicators."""
     lines = [clean(init.name)]
     if init.unreported:
         lines.append(f"{mark(State.UNREPORTED)} {words(State.UNREPORTED)}")
-    return "\n".join([*lines, *monitored(init, words)])
+    return "\n".join([*lines, *marks, *monitored(init, words)])
 
 
 def show_rows(
@@ -313,13 +316,18 @@ def show_rows(
     moved: Moved | None = None,
     period: tuple[int, int] | None = None,
     outside_word: bool = False,
+    changes: Changes | None = None,
 ) -> Rows:
     """The roadmap grid of the source document: 取組 × years, a 目標 row and a 実績 row each.
 
-    A year outside the plan's `period` is headed `R10*` (or `R10 (計画期間外)` with `outside_word`).
+    A year outside the plan's `period` is headed `R10*` (or `R10 (計画期間外)` with `outside_word`). With
+    `changes`, what changed since the review point carries its mark (`review.badge`).
     """
+    from dxroadmap.report import review
+
     header = [words("initiative"), "", *(year_header(y, period, words if outside_word else None) for y in years)]
     rows = []
+    pid = status.project.id
     for init in status.initiatives:
         targets = []
         for y in years:
@@ -327,10 +335,26 @@ def show_rows(
             for t in init.targets:
                 if t.fiscal_year == y:
                     label, value = target_lines(init, t, moved, words)
-                    lines.append(f"{mark(t.state)} {label}" + (f"\n  {value}" if value else ""))
+                    badges = [review.badge(x, words) for x in changes.target_lines(pid, init, t)] if changes else []
+                    lines.append(
+                        f"{mark(t.state)} {label}"
+                        + (f"\n  {value}" if value else "")
+                        + "".join(f"\n{b}" for b in badges)
+                    )
             targets.append("\n".join(lines))
-        actuals = ["\n".join(describe_actual(a, words) for a in init.actuals if a.fiscal_year == y) for y in years]
-        rows.append([initiative_label(init, words), words("targets"), *targets])
+        new = changes.new_actuals(pid, init) if changes is not None else set()
+        added = f"{review.MARK} {words('new_actual')} "
+        actuals = [
+            "\n".join(
+                (added if i in new else "") + describe_actual(a, words)
+                for i, a in enumerate(init.actuals)
+                if a.fiscal_year == y
+            )
+            for y in years
+        ]
+        moved_state = changes.initiative_state(pid, init) if changes is not None else None
+        marks = [review.badge(moved_state, words)] if moved_state is not None else []
+        rows.append([initiative_label(init, words, marks), words("targets"), *targets])
         rows.append(["", words("actuals"), *actuals])
     return Rows(header, rows)
 
@@ -457,8 +481,21 @@ def markdown_report(report: Report) -> str:
     statuses, items, years, words, moved = report.statuses, report.items, report.years, report.words, report.moved
     title, meta = report.title, report.meta
     parts = [f"# {_md_cell(clean(title))}\n", f"{_md_cell(clean(meta))}\n", f"{legend(words)}\n"]
-    parts += [f"## {words('summary_sheet')}\n", to_markdown(status_rows([s.summary() for s in statuses], years, words))]
-    parts.append(f"## {words('slipping_sheet')} ({len(items)})\n")
+    changes = report.changes
+    table = status_rows([s.summary() for s in statuses], years, words)
+    if changes is not None:  # the column of what changed, and the list of it (a mark: Markdown has no colour)
+        from dxroadmap.report import review
+
+        table.header.append(words("since", when=changes.label))
+        for row, s in zip(table.rows, statuses, strict=True):
+            row.append(review.summary(changes, s.project.id, words))
+        parts.append(f"{review.legend(changes, words)}\n")
+    parts += [f"## {words('summary_sheet')}\n", to_markdown(table)]
+    if changes is not None:
+        parts.append(f"## {_md_cell(review.heading(changes, words))}\n")
+        header, rows = review.rows(changes.lines, words)
+        parts.append(to_markdown(Rows(header, rows)) if rows else f"{words('changes_none')}\n")
+    parts.append(f"## {words('slipping_count', n=len(items))}\n")
     parts.append(to_markdown(slipping_rows(items, words)) if items else f"{words('nothing_slipping')}\n")
     parts.append(f"## {words('projects_heading')}\n")
     for s in statuses:
@@ -473,7 +510,7 @@ def markdown_report(report: Report) -> str:
         parts.append("\n".join(lines) + "\n")
         period = report.settings.period
         shown = shown_years(years, s, period)
-        parts.append(to_markdown(show_rows(s, shown, words, moved.get(s.project.id), period)))
+        parts.append(to_markdown(show_rows(s, shown, words, moved.get(s.project.id), period, changes=changes)))
         if any(outside(y, period) for y in shown):
             parts.append(f"{outside_legend(words)}\n")
     return "\n".join(parts)

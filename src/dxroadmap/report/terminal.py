@@ -267,18 +267,28 @@ def show(
     for label in rows.header[2:]:
         grid.add_column(label, overflow="fold", ratio=2)
 
-    def target(init: InitiativeStatus, t: TargetStatus) -> Text:
+    def target(init: InitiativeStatus, t: TargetStatus, sparks: dict[int, str]) -> Text:
         label, value = target_lines(init, t, moved, words)
         cell = Text.assemble(Text(mark(t.state), style=STYLES[t.state]), " ", Text(label))
-        return cell.append(f"\n  {value}", style="italic") if value else cell
+        if value:
+            cell.append(f"\n  {value}", style="italic")
+        if id(t) in sparks:  # the KPI's reported values over time, beside its latest value
+            cell.append(f"\n  {sparks[id(t)]}", style="dim")
+        return cell
 
     for init in s.initiatives:
         name = _text(init.name)
         if init.unreported:
             name.append(f"\n{mark(State.UNREPORTED)} {words(State.UNREPORTED)}", style=STYLES[State.UNREPORTED])
+        sparks, watched = _sparks(init, settings, words)
         for series in monitored(init, words):
             name.append(f"\n{series}", style="dim")
-        cells = [Text("\n").join(target(init, t) for t in init.targets if t.fiscal_year == year) for year in years]
+            spark = watched.get(fiscal.text_key(series.split(": ", 1)[0]))
+            if spark:
+                name.append(f"\n  {spark}", style="dim")
+        cells = [
+            Text("\n").join(target(init, t, sparks) for t in init.targets if t.fiscal_year == year) for year in years
+        ]
         actuals = [Text("\n").join(Text(describe_actual(a, words)) for a in init.actuals if a.fiscal_year == year)
                    for year in years]  # fmt: skip
         grid.add_row(name, words("targets"), *cells)
@@ -288,6 +298,25 @@ def show(
     out.print(Text(f"{words('legend')}: {legend(words)}", style="dim"))
     if any(outside(year, settings.period) for year in years):
         out.print(Text(outside_legend(words), style="dim"))
+
+
+def _sparks(init: InitiativeStatus, settings: Settings, words: Words) -> tuple[dict[int, str], dict[str, str]]:
+    """The sparkline of each KPI with two values or more (by `id` of its last year's target, where it is shown) and
+    of each monitored indicator (by its name's key)."""
+    from dxroadmap.report import trends
+
+    by_target: dict[int, str] = {}
+    by_name: dict[str, str] = {}
+    for trend in trends.trends(init, settings.calendar, words):
+        line = trends.spark_line(trend, words)
+        key = fiscal.text_key(trend.name)
+        if not trend.goals:
+            by_name[key] = line
+            continue
+        last = max((t for t in init.targets if t.kpi is not None and fiscal.text_key(t.text) == key),
+                   key=lambda t: (t.fiscal_year, t.due))  # fmt: skip
+        by_target[id(last)] = line
+    return by_target, by_name
 
 
 def slipping(out: Console, items: Sequence[SlipItem], words: Words, limit: int | None = None) -> None:

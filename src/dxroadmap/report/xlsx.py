@@ -35,6 +35,8 @@ from dxroadmap.forms import INPUTS as INPUT_KEYS
 from dxroadmap.forms import ROW_INPUTS as FORM_ROW_INPUTS
 from dxroadmap.i18n import Words
 from dxroadmap.progress import ProjectStatus, SlipItem, totals, worst
+from dxroadmap.report import review, trends
+from dxroadmap.report.review import Changes
 from dxroadmap.report.tables import (
     MARKS,
     SLIP_COLUMNS,
@@ -153,13 +155,16 @@ def workbook(report: Report) -> bytes:
     assert summary is not None
     taken: set[str] = set()
     summary.title = sheet_title(words("summary_sheet"), taken)
-    _summary(summary, statuses, settings, years, as_of, words)
+    _summary(summary, statuses, settings, years, as_of, words, report.changes)
     slips = book.create_sheet(sheet_title(words("slipping_sheet"), taken))
     _slipping(slips, items, words)
+    if report.changes is not None:
+        _changes(book.create_sheet(sheet_title(words("changes_heading"), taken)), report.changes, words)
     for status in statuses:
         ws = book.create_sheet(sheet_title(status.project.id.replace("/", "-"), taken))
         shown = shown_years(years, status, settings.period)
-        _roadmap(ws, status, shown, words, (moved or {}).get(status.project.id), settings.period)
+        last = _roadmap(ws, status, shown, words, (moved or {}).get(status.project.id), settings.period, report.changes)
+        _trends(ws, status, words, settings.calendar, last, 4 + len(shown))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -177,11 +182,13 @@ def _summary(
     years: Sequence[int],
     as_of: date,
     words: Words,
+    changes: Changes | None = None,
 ) -> None:
     _title(ws, settings, as_of, words)
     labels = [
         words("field"), words("name"), "id", words("owner"), words("state"), words("done_due_total"),
         words("progress"), *(fiscal.label(y) for y in years), words("flags"),
+        *([words("since", when=changes.label)] if changes is not None else []),
     ]  # fmt: skip
     head = 4
     _header(ws, head, labels)
@@ -204,6 +211,11 @@ def _summary(
             flags = flags_text(s.flags, words)
             _put(ws, row, 8 + len(years), flags, alignment=WRAP, border=BOX)
             widths[8 + len(years)] = max(widths[8 + len(years)], width(flags))
+            if changes is not None:  # what changed since the review point: the mark and the colour
+                said = review.summary(changes, s.project.id, words)
+                touched = bool(changes.of_project(s.project.id))
+                _put(ws, row, 9 + len(years), said, alignment=WRAP, border=BOX, **(_CHANGED if touched else {}))
+                widths[9 + len(years)] = max(widths[9 + len(years)], min(40, width(said)))
     total = totals(statuses)
     row += 1
     c = total.counts
@@ -238,6 +250,7 @@ def _slipping(ws: Worksheet, items: Sequence[SlipItem], words: Words) -> None:
     _fit(ws, widths, cap=40)
     ws.freeze_panes = "B2"
     _print_setup(ws, "1:1")
+    _print_heading(ws, words("slipping_heading"))  # what the printed list holds: 遅延・未達・未報告
 
 
 def _roadmap(
@@ -247,10 +260,12 @@ def _roadmap(
     words: Words,
     moved: dict[tuple[str, int, str], int] | None,
     period: tuple[int, int] | None = None,
-) -> None:
-    """The source document's layout: a header of 政策分野/事業名/担当課/概要, then 取組 × years.
+    changes: Changes | None = None,
+) -> int:
+    """The source document's layout: a header of 政策分野/事業名/担当課/概要, then 取組 × years; the last row.
 
-    A year outside the plan's `period` (it holds data) is headed `R10 (計画期間外)`.
+    A year outside the plan's `period` (it holds data) is headed `R10 (計画期間外)`. With `changes`, what
+    changed since the review point is marked (`review.MARK`, in `review.INK`).
     """
     roadmap = s.project.roadmap
     last = 2 + len(years)
@@ -266,11 +281,23 @@ def _roadmap(
     head = len(rows) + 2
     _state_cell(ws, head - 1, 1, s.state, words)
     _put(ws, head - 1, 2, f"{words('done_due_total')} {s.counts.done}/{s.counts.due}/{s.counts.total}")
+    pid = s.project.id
+    moved_state = changes.project_state(pid) if changes is not None else None
+    if moved_state is not None:
+        _put(ws, head - 1, 3, review.badge(moved_state, words), **_CHANGED)
     _header(ws, head, [words("initiative"), "", *(year_header(y, period, words) for y in years)])
     row = head
     for init in s.initiatives:
         row += 1
-        _put(ws, row, 1, initiative_label(init, words), alignment=WRAP, border=BOX, font=Font(bold=True))
+        name_cell: str | CellRichText = initiative_label(init, words)
+        init_moved = changes.initiative_state(pid, init) if changes is not None else None
+        if init_moved is not None:
+            name_cell = CellRichText(
+                TextBlock(InlineFont(b=True), clean(initiative_label(init, words))),
+                TextBlock(_CHANGED_FONT, "\n" + review.badge(init_moved, words)),
+            )
+        _put(ws, row, 1, name_cell, alignment=WRAP, border=BOX, font=Font(bold=True))
+        new = changes.new_actuals(pid, init) if changes is not None else set()
         ws.merge_cells(start_row=row, start_column=1, end_row=row + 1, end_column=1)
         _put(ws, row, 2, words("targets"), alignment=WRAP, border=BOX)
         _put(ws, row + 1, 2, words("actuals"), alignment=WRAP, border=BOX)
@@ -289,11 +316,26 @@ def _roadmap(
                     if reported:  # the KPI's latest value against the target, its progress and period
                         rich.append(TextBlock(InlineFont(color=ink, i=True), f"\n  {clean(reported)}"))
                     lines += 2 if reported else 1
+                    for line in changes.target_lines(pid, init, t) if changes is not None else []:
+                        rich.append(TextBlock(_CHANGED_FONT, "\n" + review.badge(line, words)))
+                        lines += 1
                 fill = PatternFill("solid", fgColor=FILLS[worst(t.state for t in targets)])
                 _put(ws, row, 3 + offset, rich, alignment=WRAP, border=BOX, fill=fill)
                 lines_needed = max(lines_needed, 2 * lines)
-            actuals = "\n".join(describe_actual(a, words) for a in init.actuals if a.fiscal_year == year)
-            _put(ws, row + 1, 3 + offset, actuals, alignment=WRAP, border=BOX)
+            those = [(i, a) for i, a in enumerate(init.actuals) if a.fiscal_year == year]
+            actuals = "\n".join(describe_actual(a, words) for _, a in those)
+            if any(i in new for i, _ in those):  # a new actual: its line begins with the mark, in the colour
+                marked = CellRichText()
+                for n, (i, a) in enumerate(those):
+                    if i in new:
+                        mark = f"{chr(10) if n else ''}{review.MARK} {words('new_actual')} "
+                        marked.append(TextBlock(_CHANGED_FONT, mark))
+                        marked.append(TextBlock(InlineFont(), describe_actual(a, words)))
+                    else:
+                        marked.append(TextBlock(InlineFont(), f"{chr(10) if n else ''}{describe_actual(a, words)}"))
+                _put(ws, row + 1, 3 + offset, marked, alignment=WRAP, border=BOX)
+            else:
+                _put(ws, row + 1, 3 + offset, actuals, alignment=WRAP, border=BOX)
             lines_needed = max(lines_needed, 2 * actuals.count("\n") + 2)
         ws.row_dimensions[row].height = 15 * lines_needed
         row += 1
@@ -303,6 +345,121 @@ def _roadmap(
         ws.column_dimensions[get_column_letter(3 + offset)].width = 26
     ws.freeze_panes = f"C{head + 1}"
     _print_setup(ws, f"{head}:{head}")
+    return row
+
+
+_CHANGED_INK = review.INK.lstrip("#").upper()
+_CHANGED_FONT = InlineFont(color=Color(rgb=_CHANGED_INK), b=True)
+_CHANGED: dict[str, object] = {
+    "font": Font(color=_CHANGED_INK, bold=True),
+    "fill": PatternFill("solid", fgColor=review.BACKGROUND.lstrip("#").upper()),
+}
+
+
+def _print_heading(ws: Worksheet, text: str) -> None:
+    """The heading printed at the top of every page of a sheet."""
+    header = ws.oddHeader
+    if header is not None and header.center is not None:
+        header.center.text = clean(text)
+
+
+def _changes(ws: Worksheet, changes: Changes, words: Words) -> None:
+    """The sheet 「前回からの変更」: every change since the review point, each headed by the mark, in the colour."""
+    header, rows = review.rows(changes.lines, words)
+    _put(ws, 1, 1, review.heading(changes, words), font=Font(bold=True, size=14))
+    _put(ws, 2, 1, review.legend(changes, words))
+    _header(ws, 3, header)
+    widths = {i: width(h) for i, h in enumerate(header, 1)}
+    for r, cells in enumerate(rows, 4):
+        for column, value in enumerate(cells, 1):
+            style = _CHANGED if column == 1 else {}
+            _put(ws, r, column, value, alignment=WRAP, border=BOX, **style)
+            widths[column] = max(widths[column], width(value))
+    if not rows:
+        _put(ws, 4, 1, words("changes_none"))
+    _fit(ws, widths, cap=40)
+    ws.freeze_panes = "A4"
+    _print_setup(ws, "3:3")
+    _print_heading(ws, review.heading(changes, words))
+
+
+def _trends(ws: Worksheet, s: ProjectStatus, words: Words, calendar: fiscal.Calendar, last: int, column: int) -> None:
+    """Each KPI trend of the project as a native Excel line chart on a date axis, below the grid (ending at row
+    `last`), one under another; its numbers (dates, values, baseline, targets, pace lines: a row each) to the
+    right of the grid, from `column` on, a block per trend side by side, so the grid's rows stay the sheet's rows."""
+    from openpyxl.chart import LineChart, Reference
+    from openpyxl.chart.axis import DateAxis
+
+    found = [(init, trend) for init in s.initiatives for trend in trends.trends(init, calendar, words)]
+    if found:  # printed: the grid and the charts (the numbers beside are for reading on screen, and for the charts)
+        ws.print_area = f"A1:{get_column_letter(max(column - 2, 6))}{last + 1 + 18 * len(found)}"
+    for n, (init, trend) in enumerate(found):
+        table = trend.table()
+        paces = [g for g in trend.goals if g.start is not None]
+        labels = [words("reported_values"), words("baseline"), words("year_targets")]
+        labels += [f"{words('pace')} {fiscal.label(g.fiscal_year)}" for g in paces]
+        unit = f" ({trend.unit})" if trend.unit else ""
+        note = f" / {words('pace')}: {words('pace_line')}" if paces else ""
+        _put(ws, 1, column, f"{words('trend_title', kpi=trend.name)}{unit} — {init.name}{note}", font=Font(bold=True))
+        _put(ws, 2, column, words("date"), fill=HEAD_FILL, font=HEAD_FONT, border=BOX)
+        for r, label in enumerate(labels, 3):
+            _put(ws, r, column, label, fill=HEAD_FILL, font=HEAD_FONT, border=BOX)
+        ws.column_dimensions[get_column_letter(column)].width = 16
+        for c, (day, value, target, pace) in enumerate(table, column + 1):
+            cell = ws.cell(row=2, column=c)
+            cell.value, cell.number_format, cell.border = day, "yyyy-mm-dd", BOX
+            for r, number in enumerate([value, trend.baseline, target, *pace], 3):
+                if number is not None:
+                    _put(ws, r, c, number, border=BOX)
+                else:
+                    ws.cell(row=r, column=c).border = BOX
+            ws.column_dimensions[get_column_letter(c)].width = 11
+        end = column + len(table)
+        chart = LineChart()
+        chart.title = clean(words("trend_title", kpi=trend.name))
+        chart.y_axis.title = clean(trend.unit or words("value"))
+        chart.x_axis = DateAxis(crossAx=100)
+        chart.x_axis.number_format = "yyyy-mm"
+        chart.x_axis.majorTimeUnit = "months"
+        chart.x_axis.title = words("date")
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.display_blanks = "span"
+        if chart.legend is not None:
+            chart.legend.position = "b"
+        data = Reference(ws, min_col=column, max_col=end, min_row=3, max_row=2 + len(labels))
+        chart.add_data(data, from_rows=True, titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=column + 1, max_col=end, min_row=2, max_row=2))
+        _style_series(chart, trend)
+        chart.height, chart.width = 8, 16
+        ws.add_chart(chart, f"C{last + 2 + 18 * n}")
+        column = end + 2
+
+
+def _style_series(chart: object, trend: trends.Trend) -> None:
+    """Values: a solid line with round markers; baseline: dotted; targets: diamonds, no line; pace: dashed."""
+    series = list(getattr(chart, "series"))  # noqa: B009
+    value, baseline, target, *paces = series
+    value.graphicalProperties.line.solidFill = trends.VALUE_INK.lstrip("#")
+    value.graphicalProperties.line.width = 28575
+    value.marker.symbol = "circle"
+    value.marker.graphicalProperties.solidFill = trends.VALUE_INK.lstrip("#")
+    baseline.graphicalProperties.line.solidFill = trends.GUIDE_INK.lstrip("#")
+    baseline.graphicalProperties.line.dashStyle = "sysDot"
+    baseline.marker.symbol = "none"
+    target.graphicalProperties.line.noFill = True
+    target.marker.symbol = "diamond"
+    target.marker.size = 9
+    target.marker.graphicalProperties.solidFill = "FFFFFF"
+    target.marker.graphicalProperties.line.solidFill = trends.TARGET_INK.lstrip("#")
+    for pace in paces:
+        pace.graphicalProperties.line.solidFill = trends.GUIDE_INK.lstrip("#")
+        pace.graphicalProperties.line.dashStyle = "dash"
+        pace.marker.symbol = "none"
+    if trend.baseline is None:  # no baseline: its column is empty, and so is its line
+        baseline.graphicalProperties.line.noFill = True
+    if not trend.goals:
+        target.marker.symbol = "none"
 
 
 # --- the report form sent to an owner section (`form`; issue 15) ---------------------------------
