@@ -91,15 +91,29 @@ def test_cached_and_uncached_runs_print_identical_output(run: Run, portfolio: Pa
     assert len(data["projects"]) == 12 and data["invalid"][0]["path"] == "roadmaps/kurashi/broken.yaml"
 
 
-def test_the_cache_serves_the_status_json_once_a_json_run_has_made_it(
+def test_a_table_run_keeps_the_status_json_for_a_json_run(run: Run, portfolio: Path, computed: list[str]) -> None:
+    """`status` makes each project's status JSON with its line (and keeps it, unread): a JSON run after it is warm."""
+    expected = run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio, env={"DXROADMAP_NO_CACHE": "1"})
+    run("status", "--as-of", AS_OF, cwd=portfolio)
+    computed.clear()
+    assert run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio).stdout == expected.stdout
+    assert computed == []
+
+
+def test_a_json_run_after_one_that_kept_no_status_json_makes_it_once(
     run: Run, portfolio: Path, computed: list[str]
 ) -> None:
-    run("status", "--as-of", AS_OF, cwd=portfolio)  # the table needs no status JSON: none is made
+    """`slipping` is handed no serialiser: its entries are kept without the status JSON. A table needs none (it
+    judges nothing again); the first JSON run makes it for every valid project at once, and keeps it."""
+    expected = run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio, env={"DXROADMAP_NO_CACHE": "1"})
+    run("slipping", "--as-of", AS_OF, cwd=portfolio)
     computed.clear()
-    run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio)
+    run("status", "--as-of", AS_OF, cwd=portfolio)
+    assert computed == []
+    assert run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio).stdout == expected.stdout
     assert len(computed) == 12  # made now for the valid projects (the broken file has none)
     computed.clear()
-    run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio)
+    assert run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio).stdout == expected.stdout
     run("status", "--as-of", AS_OF, cwd=portfolio)
     assert computed == []
 
@@ -134,13 +148,29 @@ def test_a_touch_that_keeps_the_size_is_read_again(run: Run, portfolio: Path, co
     assert next(p["owner"] for p in after if p["id"] == "gyosei/data-katsuyo") == new
 
 
-def test_a_touch_alone_is_read_again(run: Run, portfolio: Path, computed: list[str]) -> None:
-    run("status", "--as-of", AS_OF, cwd=portfolio)
+def test_a_touch_alone_is_seen_by_the_bytes_and_not_judged_again(
+    run: Run, portfolio: Path, computed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new stamp makes the file's bytes be read and compared with the version held: the same bytes (a touch,
+    a checkout of the same content) are that version, not parsed again; the stamp is then kept."""
+    monkeypatch.setattr(index, "RACY_NS", 0)  # the files settled a moment ago are not racy here
+    first = run("status", "--as-of", AS_OF, cwd=portfolio)
     path = portfolio / "roadmaps" / "kurashi" / "bosai-joho.yaml"
     os.utime(path, ns=(PAST_NS + 5 * 10**9, PAST_NS + 5 * 10**9))
+    reads: list[str] = []
+    real = index._read_digest
+
+    def reading(name: str) -> str | None:
+        reads.append(Path(name).name)
+        return real(name)
+
+    monkeypatch.setattr(index, "_read_digest", reading)
     computed.clear()
+    assert run("status", "--as-of", AS_OF, cwd=portfolio).stdout == first.stdout
+    assert computed == [] and reads == ["bosai-joho.yaml"]
+    reads.clear()
     run("status", "--as-of", AS_OF, cwd=portfolio)
-    assert computed == ["kurashi/bosai-joho"]
+    assert computed == [] and reads == []  # the new stamp is held
 
 
 def test_a_tool_upgrade_reads_everything_again(
@@ -166,18 +196,48 @@ def test_the_tool_fingerprint_follows_the_package_source(tmp_path: Path, monkeyp
     assert index.tool_fingerprint.__wrapped__() != same
 
 
-@pytest.mark.parametrize("other", ["--as-of 2026-12-26", "--lang ja"])
-def test_another_date_or_language_reads_everything_again(
-    run: Run, portfolio: Path, computed: list[str], other: str
-) -> None:
-    option, value = other.split()
+def test_another_language_reads_everything_again(run: Run, portfolio: Path, computed: list[str]) -> None:
     run("status", "--as-of", AS_OF, cwd=portfolio)
     computed.clear()
-    args = ["status", "--as-of", AS_OF, option, value] if option != "--as-of" else ["status", option, value]
+    args = ["status", "--format", "json", "--as-of", AS_OF, "--lang", "ja"]
     result = run(*args, cwd=portfolio)
     assert len(computed) == 13
     uncached = run(*args, cwd=portfolio, env={"DXROADMAP_NO_CACHE": "1"})
     assert result.stdout == uncached.stdout  # problems in the language asked for, not the cached one
+
+
+@pytest.mark.parametrize(("day", "judged"), [("2026-11-27", 0), ("2026-12-26", 12), ("2025-06-30", 12)])
+def test_another_date_is_judged_from_the_facts_or_not_at_all(
+    run: Run, portfolio: Path, computed: list[str], monkeypatch: pytest.MonkeyPatch, day: str, judged: int
+) -> None:
+    """A day on which every rule decides as before reuses the entries; any other is judged again from the facts
+    kept: no file is parsed but those with a problem that day (a problem is located in the file's text); the
+    broken file's problem holds for any date. The output is an uncached run's."""
+    from dxroadmap import source
+
+    checked = run("validate", "--format", "json", "--as-of", day, cwd=portfolio, env={"DXROADMAP_NO_CACHE": "1"})
+    located = {Path(p["path"]).name for p in json.loads(checked.stdout)["warnings"]}
+    run("status", "--as-of", AS_OF, cwd=portfolio)
+    parsed: list[str] = []
+    real = source.load
+
+    def parsing(text: str, path: str) -> object:
+        parsed.append(path)
+        return real(text, path)
+
+    monkeypatch.setattr(source, "load", parsing)
+    computed.clear()
+    for command in COMMANDS:
+        cached = run(*command, "--as-of", day, cwd=portfolio)
+        if command == COMMANDS[0]:
+            assert len(computed) == judged
+            assert {Path(p).name for p in parsed} <= {"_plan.yaml", *located}
+        uncached = run(*command, "--as-of", day, cwd=portfolio, env={"DXROADMAP_NO_CACHE": "1"})
+        assert [cached.exit_code, cached.stdout, cached.stderr] == [
+            uncached.exit_code,
+            uncached.stdout,
+            uncached.stderr,
+        ]
 
 
 def test_a_plan_edit_reads_everything_again(run: Run, portfolio: Path, computed: list[str]) -> None:
@@ -255,15 +315,43 @@ def test_a_cache_that_cannot_be_written_is_not_kept(run: Run, portfolio: Path, c
         assert (result.exit_code, result.stdout, result.stderr) == (1, expected.stdout, expected.stderr)
 
 
-def test_a_file_changed_a_moment_ago_is_not_trusted_to_the_cache(
+def test_a_file_changed_a_moment_ago_is_kept_and_checked_by_its_bytes(
     run: Run, portfolio: Path, computed: list[str]
 ) -> None:
-    path = portfolio / "roadmaps" / "sangyo" / "kanko-data.yaml"
-    path.write_bytes(path.read_bytes())  # mtime now: another change in the same clock tick would not show
-    run("status", "--as-of", AS_OF, cwd=portfolio)
+    """As after a `git clone`: every file just written. The first run keeps them (racy) with the digest of their
+    bytes; the second finds the same bytes and judges nothing again (git's racy-clean check)."""
+    for path in (portfolio / "roadmaps").rglob("*.yaml"):
+        path.write_bytes(path.read_bytes())  # mtime now: another change in the same clock tick would not show
+    first = run("status", "--as-of", AS_OF, cwd=portfolio)
+    assert len(computed) == 13
     computed.clear()
-    run("status", "--as-of", AS_OF, cwd=portfolio)
-    assert computed == ["sangyo/kanko-data"]
+    second = run("status", "--as-of", AS_OF, cwd=portfolio)
+    assert computed == [] and second.stdout == first.stdout
+
+
+def test_an_edit_in_the_same_tick_keeping_size_and_mtime_is_seen(
+    run: Run, portfolio: Path, computed: list[str]
+) -> None:
+    """A file rewritten within the same clock tick as the run that read it, with the same size and mtime: its
+    stamp alone cannot tell, its bytes do. The run after judges the new text."""
+    path = portfolio / "roadmaps" / "gyosei" / "data-katsuyo.yaml"
+    before = path.read_bytes()
+    path.write_bytes(before)
+    stamp = path.stat()
+    first = json.loads(run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio).stdout)["projects"]
+    old = next(p["owner"] for p in first if p["id"] == "gyosei/data-katsuyo")
+    new = old[:-1] + ("局" if old[-1] != "局" else "室")  # one CJK character for another: the same size
+    with open(path, "r+b") as stream:  # the same file, the same inode
+        stream.write(before.replace(old.encode(), new.encode(), 1))
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # and the mtime it had
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stamp.st_size, stamp.st_mtime_ns)
+    computed.clear()
+    result = run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio)
+    after = json.loads(result.stdout)["projects"]
+    assert computed == ["gyosei/data-katsuyo"]
+    assert next(p["owner"] for p in after if p["id"] == "gyosei/data-katsuyo") == new
+    uncached = run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio, env={"DXROADMAP_NO_CACHE": "1"})
+    assert result.stdout == uncached.stdout
 
 
 def test_removed_and_added_files_are_seen(run: Run, portfolio: Path, own_cache: Path) -> None:

@@ -6,17 +6,25 @@ are followed: events carry the project's latest id. A version that was invalid i
 a warning and skipped: the next valid version is compared with the last valid one. A merge
 reports only what it changed relative to every parent (a resolution), since the commits it
 brings in are listed themselves.
+
+Between runs, `Versions` keeps (in the cache directory, by blob id) what each version was — its
+facts (`facts`), or why it was invalid — and the changes between two versions: a log read again
+parses nothing, and one new commit costs only its own blobs.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
-from dxroadmap import changes, fiscal, progress, source, store, vcs
+from dxroadmap import changes, facts, fiscal, i18n, progress, source, store, vcs
 from dxroadmap.i18n import t
 from dxroadmap.model import Meeting, Project, Roadmap
 from dxroadmap.problems import StoreError
@@ -82,8 +90,169 @@ def _at_meeting(meeting: Meeting) -> Since:
     return Since(f"{meeting.name} ({meeting.date.isoformat()})", meeting.date)
 
 
+class Versions:
+    """What each version of a roadmap file (a git blob) was, and the changes between two, kept between runs.
+
+    An SQLite file in the cache directory, for every repository (a blob id names its content), keyed
+    by the tool (rows of another version are dropped). A version is kept as its facts or the reason
+    it was invalid, for the language and the fiscal calendar it was read with; a comparison of two
+    versions depends on neither. Every row carries a checksum and its shape is checked when read:
+    anything unexpected is a miss, read from git again.
+    """
+
+    FORMAT = "dxroadmap-versions 1"
+    SCHEMA = (
+        "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE versions (variant TEXT, blob TEXT, facts BLOB, reason TEXT, checksum TEXT,"
+        " PRIMARY KEY (variant, blob))",
+        "CREATE TABLE diffs (old TEXT, new TEXT, changes TEXT, checksum TEXT, PRIMARY KEY (old, new))",
+    )
+
+    def __init__(self, db: Any, variant: str) -> None:
+        self.db = db
+        self.variant = variant
+        self.made: dict[str, Roadmap | str] = {}  # to be kept
+        self.compared: dict[tuple[str, str], list[changes.Change]] = {}
+
+    @classmethod
+    def open(cls, settings: Settings) -> Versions | None:
+        from dxroadmap import index
+
+        folder = index.cache_dir()
+        if folder is None:
+            return None
+        key = hashlib.sha256(f"{cls.FORMAT} {index.tool_fingerprint()}".encode()).hexdigest()
+        variant = f"{i18n.language()} {settings.calendar.start_month}"
+        path = folder / "versions.sqlite"
+        for attempt in (1, 2):
+            try:
+                return cls(cls._connect(folder, path, key), variant)
+            except Exception:  # sqlite3.Error and whatever a damaged file raises: start again, else go without
+                if attempt == 2:
+                    return None
+                for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                    with suppress(OSError):
+                        stale.unlink()
+        return None
+
+    @classmethod
+    def _connect(cls, folder: Path, path: Path, key: str) -> Any:
+        import sqlite3
+
+        from dxroadmap.index import key_of
+
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        db = sqlite3.connect(path, timeout=5, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=OFF")
+            if key_of(db) != key:
+                with db:
+                    db.execute("BEGIN IMMEDIATE")
+                    if key_of(db) != key:  # and not made so meanwhile by a run started at the same time
+                        for table in ("meta", "versions", "diffs"):
+                            db.execute(f"DROP TABLE IF EXISTS {table}")
+                        for statement in cls.SCHEMA:
+                            db.execute(statement)
+                        db.execute("INSERT INTO meta VALUES ('key', ?)", (key,))
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _check(self, *parts: str | bytes | None) -> str:
+        digest = hashlib.blake2b(digest_size=8)
+        for part in parts:
+            digest.update(b"\0" + (part.encode() if isinstance(part, str) else part or b""))
+        return digest.hexdigest()
+
+    def get(self, blobs: list[str]) -> dict[str, bytes | str]:
+        """The facts (bytes) or the reason it was invalid (text) of each version of `blobs` held."""
+        out: dict[str, bytes | str] = {}
+        try:
+            for start in range(0, len(blobs), 500):
+                chunk = blobs[start : start + 500]
+                rows = self.db.execute(
+                    f"SELECT blob, facts, reason, checksum FROM versions WHERE variant = ? AND blob IN"
+                    f" ({','.join('?' * len(chunk))})",
+                    (self.variant, *chunk),
+                )
+                for blob, kept, reason, checksum in rows:
+                    if self._check(self.variant, blob, kept, reason) != checksum:
+                        continue
+                    if type(kept) is bytes and reason is None:
+                        out[blob] = kept
+                    elif kept is None and type(reason) is str:
+                        out[blob] = reason
+        except Exception:  # a cache that fails while read is no cache
+            return {}
+        return out
+
+    def diff(self, old: str, new: str) -> list[changes.Change] | None:
+        """The changes from version `old` to version `new` ("": none), if held."""
+        try:
+            row = self.db.execute(
+                "SELECT changes, checksum FROM diffs WHERE old = ? AND new = ?", (old, new)
+            ).fetchone()
+            if row is None or type(row[0]) is not str or self._check(old, new, row[0]) != row[1]:
+                return None
+            return _changes(json.loads(row[0]))
+        except Exception:  # damaged, or not the shape `keep` writes: compared again
+            return None
+
+    def keep(self) -> None:
+        """Write what was made since the last call (nothing, if the cache cannot be written)."""
+        versions: list[tuple[str, str, bytes | None, str | None]] = []
+        for blob, version in self.made.items():
+            if isinstance(version, str):
+                versions.append((self.variant, blob, None, version))
+            else:
+                with suppress(ValueError):
+                    versions.append((self.variant, blob, facts.encode(version), None))
+        rows = [(*row, self._check(*row)) for row in versions]
+        diffs = []
+        for (old, new), found in self.compared.items():
+            text = json.dumps(
+                [[c.kind, c.initiative, c.fiscal_year, c.quarter, c.text, c.from_year, c.to_year, c.detail]
+                 for c in found],
+                ensure_ascii=False,
+            )  # fmt: skip
+            diffs.append((old, new, text, self._check(old, new, text)))
+        self.made, self.compared = {}, {}
+        if rows or diffs:
+            with suppress(Exception), self.db:
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.executemany("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?)", rows)
+                self.db.executemany("INSERT OR REPLACE INTO diffs VALUES (?, ?, ?, ?)", diffs)
+
+    def close(self) -> None:
+        self.keep()
+        self.db.close()
+
+
+def _changes(rows: Any) -> list[changes.Change]:
+    """The changes `Versions.keep` wrote, their shape checked (ValueError otherwise)."""
+    if type(rows) is not list:
+        raise ValueError("not changes")
+    out = []
+    for row in rows:
+        if not (type(row) is list and len(row) == 8):
+            raise ValueError("not a change")
+        kind, initiative, year, quarter, text, from_year, to_year, detail = row
+        ok = (
+            kind in changes.KINDS and type(initiative) is str and type(year) is int
+            and (quarter is None or type(quarter) is int) and (text is None or type(text) is str)
+            and all(y is None or type(y) is int for y in (from_year, to_year))
+            and (detail is None or type(detail) is str)
+        )  # fmt: skip
+        if not ok:
+            raise ValueError("not a change")
+        out.append(changes.Change(kind, initiative, year, quarter, text, from_year, to_year, detail))
+    return out
+
+
 class Reader:
-    """Parses versions of roadmap files from git, each blob once."""
+    """Parses versions of roadmap files from git, each blob once (and, with `Versions`, once for all runs)."""
 
     def __init__(
         self, repo: vcs.Repo, root: Path, settings: Settings, parsed: dict[str, Roadmap | str] | None = None
@@ -92,6 +261,8 @@ class Reader:
         self.settings = settings
         self.prefix = repo.relative(root)
         self.parsed: dict[str, Roadmap | str] = {} if parsed is None else parsed
+        self.kept: dict[str, bytes | str] = {}  # from the cache: facts, or why the version is invalid
+        self.cache = Versions.open(settings)
 
     def project_id(self, path: str | None) -> str | None:
         """The id of a project file at `path` (relative to the top of the repository), else None."""
@@ -106,10 +277,16 @@ class Reader:
             return None
         return name_text(rel.with_suffix("").as_posix())  # as `store` makes ids: NFC, bytes not UTF-8 as `\\x93`
 
-    def load(self, blobs: Iterable[str]) -> None:
-        todo = [b for b in dict.fromkeys(blobs) if b not in self.parsed]
+    def load(self, blobs: Iterable[str], kept: bool = True) -> None:
+        """Read the versions `blobs` (those not read yet): from the cache (unless not `kept`), else from git."""
+        todo = [b for b in dict.fromkeys(blobs) if b not in self.parsed and b not in self.kept]
+        if todo and self.cache is not None and kept:
+            self.kept.update(self.cache.get(todo))
+            todo = [b for b in todo if b not in self.kept]
         for blob, raw in self.repo.blobs(todo).items():
-            self.parsed[blob] = self._parse(raw)
+            self.parsed[blob] = version = self._parse(raw)
+            if self.cache is not None:
+                self.cache.made[blob] = version
 
     def _parse(self, raw: bytes) -> Roadmap | str:
         try:
@@ -124,7 +301,54 @@ class Reader:
         return str(problems[0]).removeprefix(":")
 
     def version(self, blob: str | None) -> Roadmap | str | None:
-        return None if blob is None else self.parsed.get(blob)
+        """The model of the version `blob`, or why it is invalid; None: no version, or one not loaded."""
+        if blob is None:
+            return None
+        found = self.parsed.get(blob)
+        if found is None and blob in self.kept:
+            kept = self.kept.pop(blob)
+            try:
+                found = kept if isinstance(kept, str) else facts.decode(kept)
+            except ValueError:  # not what was kept: read from git again
+                self.load([blob], kept=False)
+                return self.parsed.get(blob)
+            self.parsed[blob] = found
+        return found
+
+    def reason(self, blob: str | None) -> str | None:
+        """Why the version `blob` is invalid (None: it is valid, or not loaded), without making its model."""
+        found = self.parsed.get(blob) if blob is not None else None
+        if found is None and blob is not None:
+            kept = self.kept.get(blob)
+            return kept if isinstance(kept, str) else None
+        return found if isinstance(found, str) else None
+
+    def valid(self, blob: str | None) -> bool:
+        """The version `blob` is loaded and valid."""
+        if blob is None:
+            return False
+        found = self.parsed.get(blob)
+        return isinstance(found, Roadmap) if found is not None else isinstance(self.kept.get(blob), bytes)
+
+    def diff(self, old: str | None, new: str | None) -> list[changes.Change]:
+        """`changes.diff` of two valid versions (None: no version), kept between runs."""
+        key = (old or "", new or "")
+        if self.cache is not None:
+            found = self.cache.compared.get(key) or self.cache.diff(*key)
+            if found is not None:
+                return found
+        before, after = self.version(old), self.version(new)
+        assert not isinstance(before, str) and not isinstance(after, str)
+        found = changes.diff(before, after)
+        if self.cache is not None:
+            self.cache.compared[key] = found
+        return found
+
+    def close(self) -> None:
+        """Keep what was read and compared (`Versions`)."""
+        if self.cache is not None:
+            self.cache.close()
+            self.cache = None
 
 
 def review_log(
@@ -167,6 +391,7 @@ def review_log(
         key.split("\x00")[0]: name for key, name in walk.names.items() if key.endswith("\x00") and key[:-1] != name
     }
     log.parsed = reader.parsed
+    reader.close()
     return log
 
 
@@ -188,7 +413,7 @@ class _Walk:
         self.log = Log()
         self.identity: dict[str, str] = {}  # current id -> identity key
         self.names: dict[str, str] = {}  # identity key -> latest id
-        self.last_valid: dict[str, Roadmap] = {}  # identity key -> last valid version
+        self.last_valid: dict[str, str] = {}  # identity key -> the blob of its last valid version
 
     def _key(self, pid: str) -> str:
         """The identity of the project now at `pid` (one from before the walk if unseen)."""
@@ -215,17 +440,19 @@ class _Walk:
             if old_id is None and new_id is None:
                 continue
             key = self._key(old_id) if old_id else self._new(new_id or "", commit.sha, apply)
-            old = self.reader.version(change.old_blob)
-            if isinstance(old, str) or (old is None and change.old_blob):
+            # versions by their blobs: a model is made only to compare two versions not compared before
+            old = change.old_blob
+            if old is not None and not self.reader.valid(old):  # invalid (or not read): the last valid one
                 old = self.last_valid.get(key) or self._valid_before(parent, change.old_path)
-            new = self.reader.version(change.new_blob)
-            if isinstance(new, str):
+            reason = self.reader.reason(change.new_blob)
+            if reason is not None:
                 if apply:
                     self.log.warnings.append(
-                        t("history.invalid_version", commit=commit.sha[:10], path=change.new_path, problem=new)
+                        t("history.invalid_version", commit=commit.sha[:10], path=change.new_path, problem=reason)
                     )
                 continue
-            found += [(key, c) for c in changes.diff(old, new)]
+            new = change.new_blob if self.reader.valid(change.new_blob) else None
+            found += [(key, c) for c in self.reader.diff(old, new)]
             if apply:
                 if old_id and new_id and old_id != new_id:
                     self.identity.pop(old_id, None)
@@ -239,8 +466,8 @@ class _Walk:
                     self.last_valid[key] = new
         return found
 
-    def _valid_before(self, parent: str | None, path: str | None, limit: int = 50) -> Roadmap | None:
-        """The last valid version of `path` before `parent` (when the range began after it)."""
+    def _valid_before(self, parent: str | None, path: str | None, limit: int = 50) -> str | None:
+        """The blob of the last valid version of `path` before `parent` (when the range began after it)."""
         if parent is None or path is None:
             return None
         revisions = self.reader.repo.git("rev-list", f"--max-count={limit}", parent, "--", path).split()
@@ -249,9 +476,8 @@ class _Walk:
             if blob is None:
                 return None
             self.reader.load([blob])
-            version = self.reader.version(blob)
-            if isinstance(version, Roadmap):
-                return version
+            if self.reader.valid(blob):
+                return blob
         return None
 
 
@@ -284,18 +510,21 @@ def projects_at(
     """The valid projects as they were at `when`: a revision, or for a date the last commit before
     it on HEAD's first-parent line (what the main line held that day; a branch merged later is not)."""
     reader = Reader(repo, root, settings, parsed)
-    revision = when.revision or repo.first_parent_before(when.date)
-    if revision is None:
-        return [], None
-    files = {path: blob for path, blob in repo.tree(revision, reader.prefix).items() if reader.project_id(path)}
-    reader.load(files.values())
-    projects = []
-    for path, blob in sorted(files.items()):
-        version = reader.version(blob)
-        pid = reader.project_id(path)
-        if isinstance(version, Roadmap) and pid:
-            projects.append(Project(pid, path, version))
-    return projects, revision
+    try:
+        revision = when.revision or repo.first_parent_before(when.date)
+        if revision is None:
+            return [], None
+        files = {path: blob for path, blob in repo.tree(revision, reader.prefix).items() if reader.project_id(path)}
+        reader.load(files.values())
+        projects = []
+        for path, blob in sorted(files.items()):
+            version = reader.version(blob)
+            pid = reader.project_id(path)
+            if isinstance(version, Roadmap) and pid:
+                projects.append(Project(pid, path, version))
+        return projects, revision
+    finally:
+        reader.close()
 
 
 @dataclass

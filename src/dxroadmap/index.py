@@ -1,15 +1,31 @@
-"""The portfolio at scale: one small digest per roadmap file, cached between runs, computed in parallel.
+"""The portfolio at scale: one small entry per roadmap file, cached between runs, computed in parallel.
 
 `status`, `slipping` and `validate` need, of each file, only its problems, its line in the
 status table, its slip items and (for JSON) its status document. `entry` works these out from
-the file as JSON texts. `scan` takes the entries of unchanged files from the cache (same size,
-mtime, ctime and inode; same plan, as-of date, language and tool) and computes the others, in
-worker processes when there are many. Cached and computed entries become digests through the
-same function, so a cached run prints what an uncached run prints.
+the file as JSON texts; `scan` takes the entries of unchanged files from the cache and computes
+the others, in worker processes when there are many. Cached and computed entries become digests
+through the same function, so a cached run prints what an uncached run prints.
 
-The cache is an SQLite file per roadmaps directory in the user's cache directory. Every row
-carries a checksum; a cache that is foreign, stale or damaged is ignored and rebuilt, one
-that cannot be written is not kept, and nothing in it is ever run (JSON texts only).
+What the cache keeps, and when it is used:
+
+- **A file's version**: its stamp (size, mtime, ctime, inode) and the digest of its bytes. A
+  file whose stamp is unchanged is unchanged, unless it changed within `RACY_NS` of when it was
+  read (as after a `git clone`): such a *racy* stamp is kept too, and the file's bytes are read
+  and compared with the digest on the next run, as git does for racily clean files. A file whose
+  stamp changed but whose bytes did not (a checkout, a touch) is not read again either.
+- **Its facts** (`facts`): the validated model, which does not depend on the as-of date.
+- **Its entries**: problems, table line, slip items and status JSON, each for the as-of dates on
+  which it holds. An entry is computed with an as-of date that watches how it is used
+  (`_Horizon`): every comparison with another date narrows the dates to those on the same side
+  of it, reading its month narrows them to the month, and anything else (its text, arithmetic)
+  to that day alone. So an entry is reused on a new day exactly when every rule would decide as
+  it did; on any other day it is made again from the facts, by the same functions, without the
+  YAML being parsed.
+
+The cache is an SQLite file per roadmaps directory in the user's cache directory, keyed by the
+tool, the plan and the language. Every row carries a checksum; a cache that is foreign, stale
+or damaged is ignored and rebuilt, one that cannot be written is not kept, and nothing in it is
+ever run (JSON texts only, their shape checked before use).
 """
 
 from __future__ import annotations
@@ -19,6 +35,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import signal
 import sys
 import time
@@ -27,24 +44,28 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache, partial
 from itertools import islice
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from dxroadmap import __version__, fiscal, i18n
-from dxroadmap.model import Project
 from dxroadmap.problems import Problem
-from dxroadmap.progress import FLAGS, Counts, ProjectStatus, SlipItem, Summary, judge, slipping_items
+from dxroadmap.progress import FLAGS, Counts, SlipItem, Summary
 from dxroadmap.settings import Settings
 from dxroadmap.states import Outlook, State
-from dxroadmap.store import RoadmapFile, load_roadmap
+from dxroadmap.store import RoadmapFile
 
-FORMAT = "dxroadmap-cache 4"
+if TYPE_CHECKING:
+    from dxroadmap.model import Roadmap
+    from dxroadmap.progress import ProjectStatus
+
+FORMAT = "dxroadmap-cache 5"
 SECONDS_PER_FILE = 0.001  # measured: read, parse, validate, check, judge (benchmarks/run.py)
 PARALLEL_FROM = 256  # fewer files to compute than this: not worth starting workers
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within its mtime's tick
+KEPT_ENTRIES = 3  # entries kept per file: its latest as-of dates (a file's other versions are dropped)
 
 Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
 
@@ -56,10 +77,20 @@ class Entry(NamedTuple):
     summary: str  # [field, name, owner, state, [total, due, done], flags, [[year, state], …]] or null
     slips: str  # [[initiative, index, year, period, target, state, due, explained, outlook, name, reason,
     #               kpi value, kpi target, unit], …]
-    project: bytes | None  # the status JSON (indented, escaped, UTF-8); b"" for an invalid file; None: not made
+    project: bytes | None  # the status JSON (indented, escaped, UTF-8); b"" for an invalid file; None: not loaded
+    digest: str = ""  # of the bytes of the version of the file it was made from
+    lo: int = 0  # the as-of dates it holds for, first and last (proleptic ordinals)
+    hi: int = 0
+    facts: bytes | None = None  # made now: the validated model (`facts.encode`); None: invalid, or not made now
 
     def check(self) -> str:
-        return _check(f"{self.problems}\0{self.summary}\0{self.slips}")
+        return _check(f"{self.digest}\0{self.lo}\0{self.hi}\0{self.problems}\0{self.summary}\0{_check(self.slips)}")
+
+    def project_check(self) -> str:
+        return _check(f"{self.digest}\0{self.lo}\0{self.hi}\0".encode() + (self.project or b""))
+
+    def holds(self, day: date) -> bool:
+        return self.lo <= day.toordinal() <= self.hi
 
 
 def _json(value: Any) -> str:
@@ -70,6 +101,11 @@ def _check(text: str | bytes) -> str:
     return hashlib.blake2b(text.encode() if isinstance(text, str) else text, digest_size=8).hexdigest()
 
 
+def content_digest(raw: bytes) -> str:
+    """The digest of a version of a file (its bytes)."""
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
 @dataclass(slots=True)  # thousands at a time: not frozen, which costs a setattr per field
 class Digest:
     """What the portfolio commands need of one file."""
@@ -78,51 +114,279 @@ class Digest:
     path: str
     problems: list[Problem]
     summary: Summary | None  # None: the file is invalid
-    project: bytes | None  # UTF-8, half the memory of a str of Japanese text
+    project: bytes | None  # UTF-8, half the memory of a str of Japanese text; None: in `source` (or not made)
     raw_slips: str
     as_of: date
+    source: Projects | None = None  # where its status JSON is read from when first asked for
+    read_slips: list[SlipItem] | None = None  # `slips()`, once made (its text then let go)
 
     def status_json(self) -> str:
         """The project's status JSON, id first, as `json.dumps(…, indent=2)` would write it."""
         from dxroadmap.safe import json_text
 
-        assert self.project is not None and self.project.startswith(b"{\n")
-        return '{\n  "id": ' + json_text(json.dumps(self.id, ensure_ascii=False)) + "," + self.project[1:].decode()
+        project = self.project if self.project is not None or self.source is None else self.source.load(self)
+        assert project is not None and project.startswith(b"{\n")
+        return '{\n  "id": ' + json_text(json.dumps(self.id, ensure_ascii=False)) + "," + project[1:].decode()
 
     def slips(self) -> list[SlipItem]:
+        """The slip items (their texts shared with every equal text read so far: a national roll-up has
+        a hundred thousand items, most naming the same few targets)."""
+        if self.read_slips is not None:
+            return self.read_slips
         out = []
+        same = _SAME_TEXT.setdefault
+        days_of: dict[str, tuple[date, int]] = {}
         for row in json.loads(self.raw_slips):
-            initiative, index, year, period, target, state, due, explained, outlook, *rest = row
-            day = date.fromisoformat(due)
-            days = (self.as_of - day).days
+            initiative, index, year, period, target, state, due, explained, outlook, name, reason, value, goal, unit = (
+                row
+            )
+            if due not in days_of:
+                day = date.fromisoformat(due)
+                days_of[due] = (day, (self.as_of - day).days)
+            day, days = days_of[due]
             out.append(
                 SlipItem(
-                    self.id, initiative, index, year, period, target, _STATES[state], day, days, explained,
-                    _OUTLOOKS[outlook] if outlook is not None else None, *rest,
+                    self.id, same(initiative, initiative), index, year, period, target and same(target, target),
+                    _STATES[state], day, days, explained, _OUTLOOKS[outlook] if outlook is not None else None,
+                    same(name, name), reason, value, goal, unit and same(unit, unit),
                 )
             )  # fmt: skip
+        self.read_slips, self.raw_slips = out, ""
         return out
+
+
+# --- the as-of date, watched ------------------------------------------------------------------
+
+
+FIRST_DAY, LAST_DAY = date.min.toordinal(), date.max.toordinal()
+
+
+class _Horizon:
+    """The as-of dates for which a computation comes out as it did for `day`, narrowed as the computation uses it."""
+
+    __slots__ = ("day", "hi", "lo", "month", "plain", "year")
+
+    def __init__(self, day: date) -> None:
+        plain = self.plain = date.fromordinal(day.toordinal())
+        self.day = plain.toordinal()
+        self.lo, self.hi = FIRST_DAY, LAST_DAY
+        following = date(plain.year + 1, 1, 1) if plain.month == 12 else date(plain.year, plain.month + 1, 1)
+        self.month = (plain.replace(day=1).toordinal(), following.toordinal() - 1)  # its first and last day
+        self.year = (date(plain.year, 1, 1).toordinal(), date(plain.year, 12, 31).toordinal())
+
+    def watched(self) -> _Watched:
+        watched = _Watched.fromordinal(self.day)
+        watched.horizon = self
+        return watched
+
+    def compared(self, other: date) -> None:
+        """Compared with `other`: the days on the same side of it (on it: that day alone)."""
+        there = date.toordinal(other)
+        if there < self.day:
+            self.lo = max(self.lo, there + 1)
+        elif there > self.day:
+            self.hi = min(self.hi, there - 1)
+        else:
+            self.fixed()
+
+    def within(self, days: tuple[int, int]) -> None:
+        """Only the days from the first to the last of `days` (ordinals)."""
+        self.lo = max(self.lo, days[0])
+        self.hi = min(self.hi, days[1])
+
+    def fixed(self) -> None:
+        self.lo = self.hi = self.day
+
+
+class _Watched(date):
+    """The as-of date, telling its horizon how it is used; it behaves as the plain date in every other way.
+
+    A comparison with another date is the one use that leaves other days alike (those on the same
+    side); its year or month read, the days of that year or month; anything else (its text, its
+    ordinal, arithmetic, a hash) pins the result to the day itself. Results are plain dates.
+    """
+
+    horizon: _Horizon
+
+    def _side(self, other: object) -> int | None:
+        """-1, 0 or 1 as this day is before, on or after `other` (a date), the horizon narrowed to match; else None."""
+        horizon = self.horizon
+        if type(other) is date:  # nearly always
+            there, here = other.toordinal(), horizon.day
+            if there < here:
+                if there >= horizon.lo:
+                    horizon.lo = there + 1
+                return 1
+            if there > here:
+                if there <= horizon.hi:
+                    horizon.hi = there - 1
+                return -1
+            horizon.lo = horizon.hi = here
+            return 0
+        if type(other) is _Watched:
+            if other.horizon is not horizon:  # two watched dates: no telling which decides
+                horizon.fixed()
+                other.horizon.fixed()
+            return None
+        if isinstance(other, date) and not isinstance(other, datetime):
+            horizon.compared(other)
+        return None
+
+    def __lt__(self, other: object) -> bool:
+        side = self._side(other)
+        return side < 0 if side is not None else date.__lt__(self, other)  # type: ignore[operator]
+
+    def __le__(self, other: object) -> bool:
+        side = self._side(other)
+        return side <= 0 if side is not None else date.__le__(self, other)  # type: ignore[operator]
+
+    def __gt__(self, other: object) -> bool:
+        side = self._side(other)
+        return side > 0 if side is not None else date.__gt__(self, other)  # type: ignore[operator]
+
+    def __ge__(self, other: object) -> bool:
+        side = self._side(other)
+        return side >= 0 if side is not None else date.__ge__(self, other)  # type: ignore[operator]
+
+    def __eq__(self, other: object) -> bool:
+        side = self._side(other)
+        return side == 0 if side is not None else date.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        side = self._side(other)
+        return side != 0 if side is not None else date.__ne__(self, other)
+
+    def __hash__(self) -> int:
+        self.horizon.fixed()
+        return date.__hash__(self)
+
+    @property
+    def year(self) -> int:
+        horizon = self.horizon
+        first, last = horizon.year
+        horizon.lo = max(horizon.lo, first)
+        horizon.hi = min(horizon.hi, last)
+        return horizon.plain.year
+
+    @property
+    def month(self) -> int:
+        horizon = self.horizon
+        first, last = horizon.month
+        horizon.lo = max(horizon.lo, first)
+        horizon.hi = min(horizon.hi, last)
+        return horizon.plain.month
+
+    def _pinned(self) -> date:
+        self.horizon.fixed()
+        return self.horizon.plain
+
+    @property
+    def day(self) -> int:
+        return self._pinned().day
+
+    def __add__(self, other: Any) -> Any:
+        return self._pinned() + other
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Any:
+        return self._pinned() - other
+
+    def __rsub__(self, other: Any) -> Any:
+        return other - self._pinned()
+
+    def __str__(self) -> str:
+        return str(self._pinned())
+
+    def __repr__(self) -> str:
+        return repr(self._pinned())
+
+    def __format__(self, spec: str) -> str:
+        return format(self._pinned(), spec)
+
+    def __reduce__(self) -> Any:
+        return self._pinned().__reduce__()
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return self._pinned().__reduce_ex__(protocol)
+
+    def isoformat(self) -> str:
+        return self._pinned().isoformat()
+
+    def strftime(self, fmt: str) -> str:
+        return self._pinned().strftime(fmt)
+
+    def ctime(self) -> str:
+        return self._pinned().ctime()
+
+    def timetuple(self) -> Any:
+        return self._pinned().timetuple()
+
+    def toordinal(self) -> int:
+        return self._pinned().toordinal()
+
+    def weekday(self) -> int:
+        return self._pinned().weekday()
+
+    def isoweekday(self) -> int:
+        return self._pinned().isoweekday()
+
+    def isocalendar(self) -> Any:
+        return self._pinned().isocalendar()
+
+    def replace(self, *args: Any, **kwargs: Any) -> date:  # type: ignore[override]
+        return self._pinned().replace(*args, **kwargs)
 
 
 # --- one file -----------------------------------------------------------------------------
 
 
-Serialise = Callable[[ProjectStatus], dict[str, Any]]
+Serialise = Callable[["ProjectStatus"], dict[str, Any]]
 """How a judged project becomes the JSON object a report prints (`report.data` has them): passed in,
 so that this module does not reach up into the reports. A module-level function: workers pickle it."""
 
 
-def entry(file: RoadmapFile, settings: Settings, as_of: date, project_json: Serialise | None) -> Entry:
-    """A file's problems, table line and slip items; with `project_json`, its status JSON too.
+class Known(NamedTuple):
+    """A version of a file seen before: its digest and its facts (None: not kept)."""
 
-    The status JSON, written the slow way (indented), is made only for runs that print it; the
-    cache keeps it from then on.
+    digest: str
+    facts: bytes | None
+
+
+def entry(
+    file: RoadmapFile, settings: Settings, as_of: date, project_json: Serialise | None, known: Known | None = None
+) -> Entry:
+    """A file's problems, table line, slip items, status JSON (with `project_json`), and the as-of dates they hold for.
+
+    `known`: the version of the file seen before and its facts; judged from them without reading the
+    file when that version has no problems on this date (problems are located in the file's text).
     """
-    roadmap, problems = load_roadmap(file.path, settings, as_of)
+    from dxroadmap import facts, progress
+    from dxroadmap.model import Project
+
+    horizon = _Horizon(as_of)
+    day = horizon.watched()
+    roadmap: Roadmap | None = None
+    problems: list[Problem] = []
+    if known is not None and known.facts is not None:
+        from dxroadmap import checks
+
+        with suppress(ValueError, TypeError):
+            candidate = facts.decode(known.facts)
+            if not checks.check(candidate, settings, day):
+                roadmap, problems, digest, made = candidate, [], known.digest, None
+    if roadmap is None:
+        horizon = _Horizon(as_of)  # what the facts' checks saw is forgotten
+        day = horizon.watched()
+        digest, roadmap, problems = _load(file, settings, day)
+        made = None
+        if roadmap is not None:
+            with suppress(ValueError):
+                made = facts.encode(roadmap)
     found = _json([[None if p.path == file.shown else p.path, p.line, p.column, p.code, p.message] for p in problems])
     if roadmap is None:
-        return Entry(found, "null", "[]", b"")
-    status = judge(Project(file.id, file.shown, roadmap), settings, as_of)
+        return Entry(found, "null", "[]", b"", digest, horizon.lo, horizon.hi, None)
+    status = progress.judge(Project(file.id, file.shown, roadmap), settings, day)
     s = status.summary()
     c = s.counts
     summary = [s.field, s.name, s.owner, s.state, [c.total, c.due, c.done], s.flags, list(s.year_states.items())]
@@ -131,7 +395,7 @@ def entry(file: RoadmapFile, settings: Settings, as_of: date, project_json: Seri
             i.initiative, i.initiative_index, i.fiscal_year, i.period, i.target, i.state, i.due.isoformat(),
             i.explained, i.outlook, i.name, i.reason, i.kpi_value, i.kpi_target, i.unit,
         ]
-        for i in slipping_items([status], as_of)
+        for i in progress.slipping_items([status], as_of)  # days late are not kept: made from the date of each run
     ]  # fmt: skip
     project = None
     if project_json is not None:
@@ -139,8 +403,26 @@ def entry(file: RoadmapFile, settings: Settings, as_of: date, project_json: Seri
 
         document = project_json(status)
         del document["id"]
-        project = json_text(json.dumps(document, ensure_ascii=False, indent=2)).encode()
-    return Entry(found, _json(summary), _json(slips), project)
+        project = json_text(indented(document)).encode()
+    return Entry(found, _json(summary), _json(slips), project, digest, horizon.lo, horizon.hi, made)
+
+
+def _load(file: RoadmapFile, settings: Settings, day: date) -> tuple[str, Roadmap | None, list[Problem]]:
+    """(the digest of the file's bytes, its roadmap or None, its problems), as `store.load_roadmap` reads it."""
+    from dxroadmap import source, store
+    from dxroadmap.i18n import t
+
+    shown = store.display_path(file.path)
+    try:
+        raw = store.read_limited(file.path)
+    except OSError as exc:
+        return "", None, [Problem(shown, 1, 1, "unreadable", t("store.unreadable", reason=exc.strerror or exc))]
+    try:
+        text = source.decode(raw, shown)
+    except source.SourceError as exc:
+        return content_digest(raw), None, [exc.problem]
+    roadmap, problems = store.parse_roadmap(text, shown, settings, day)
+    return content_digest(raw), roadmap, problems
 
 
 def digest(file: RoadmapFile, found: Entry, as_of: date, with_slips: bool = True) -> Digest:
@@ -152,16 +434,26 @@ def digest(file: RoadmapFile, found: Entry, as_of: date, with_slips: bool = True
     `with_slips`: the slip items will be read (`Digest.slips`), so their shape is checked too.
     """
     rows = _loads(found.problems) if found.problems != "[]" else []
-    fields = _loads(found.summary)
-    _check_shape(rows, fields, found, with_slips)
+    text = found.summary
+    if _SUMMARY.fullmatch(text) is not None:  # the shape `entry` writes, checked at once: compact JSON, no more
+        fields = _scan_json(text, 0)[0]
+        if rows or (with_slips and found.slips != "[]") or found.project:
+            _check_shape(rows, None, found, with_slips)
+    else:
+        fields = _loads(text)
+        _check_shape(rows, fields, found, with_slips)
     problems = [Problem(path or file.shown, line, column, code, message) for path, line, column, code, message in rows]
     summary = None
     if fields is not None:
         field, name, owner, state, (total, due, done), flags, years = fields
-        counts = Counts(total=total, due=due, done=done)
-        years = {int(y): _STATES[s] for y, s in years}
-        summary = Summary(file.id, field, name, owner, _STATES[state], counts, dict(flags), years)
+        states = {y: _STATES[s] for y, s in years}
+        if states and (min(states) < fiscal.MIN_YEAR or max(states) > fiscal.MAX_YEAR):
+            raise ValueError("not a year")
+        summary = Summary(file.id, field, name, owner, _STATES[state], Counts(total, due, done), flags, states)
     return Digest(file.id, file.shown, problems, summary, found.project or None, found.slips, as_of)
+
+
+_scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def _loads(text: str) -> Any:
@@ -171,9 +463,22 @@ def _loads(text: str) -> Any:
         raise ValueError("nested too deep") from None
 
 
+_SAME_TEXT: dict[str, str] = {}  # the texts of slip items read, each once
+
 # The members of the values the cache holds as text: a value not among them makes the entry foreign (a miss).
 _STATES = {state.value: state for state in State}
 _OUTLOOKS = {outlook.value: outlook for outlook in Outlook}
+
+# A summary exactly as `entry` writes it (compact JSON): its shape checked by one match, not field by field.
+_TEXT = r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"'
+_STATE = "(?:" + "|".join(json.dumps(s.value) for s in State) + ")"
+_COUNT = "(?:0|[1-9][0-9]{0,17})"
+_YEAR_STATE = rf"\[[0-9]{{4}},{_STATE}\]"
+_SUMMARY = re.compile(
+    rf"\[{_TEXT},{_TEXT},{_TEXT},{_STATE},\[{_COUNT},{_COUNT},{_COUNT}\],"
+    r"\{" + ",".join(f"{json.dumps(flag)}:{_COUNT}" for flag in FLAGS) + r"\},"
+    rf"\[(?:{_YEAR_STATE}(?:,{_YEAR_STATE})*)?\]\]"
+)
 
 
 def _text(value: Any) -> bool:
@@ -211,7 +516,10 @@ def _rows(value: Any, length: int) -> bool:
 
 
 def _check_shape(problems: Any, summary: Any, found: Entry, with_slips: bool = True) -> None:
-    """ValueError unless the parsed fields of `found` (and its slips and status JSON) are as `entry` writes them."""
+    """ValueError unless the parsed fields of `found` (and its slips and status JSON) are as `entry` writes them.
+
+    `summary`: None when there is none, or when it was checked already.
+    """
     ok = _rows(problems, 5) and all(
         _maybe_text(path) and _count(line, 1) and _count(column, 1) and _text(code) and _text(message)
         for path, line, column, code, message in problems
@@ -227,25 +535,167 @@ def _check_shape(problems: Any, summary: Any, found: Entry, with_slips: bool = T
                 and _rows(years, 2) and all(_year(y) and s in _STATES for y, s in years)
             )  # fmt: skip
     if ok and with_slips and found.slips != "[]":  # parsing them costs as much as the rest: only when read
-        slips = _loads(found.slips)
-        ok = _rows(slips, 14) and all(
-            _text(initiative) and _count(index) and _year(year) and _maybe_text(period) and _maybe_text(target)
-            and state in _STATES and _iso_date(due) and type(explained) is bool
-            and (outlook is None or outlook in _OUTLOOKS) and _text(name) and _maybe_text(reason)
-            and _maybe_number(value) and _maybe_number(goal) and _maybe_text(unit)
-            for initiative, index, year, period, target, state, due, explained, outlook, name, reason, value, goal, unit
-            in slips
-        )  # fmt: skip
-    project = found.project
-    if ok and project:  # the status JSON is spliced into the output as it is: an object, indented, UTF-8
-        ok = type(project) is bytes and project.startswith(b"{\n") and project.endswith(b"}")
-        if ok:
-            try:
-                project.decode()
-            except UnicodeDecodeError:
-                ok = False
+        ok = _slips_shaped(found.slips)
+    if ok and found.project:
+        ok = _project_shaped(found.project)
     if not ok:
         raise ValueError("not the shape of a cache entry")
+
+
+def _slips_shaped(text: str) -> bool:
+    slips = _loads(text)
+    return _rows(slips, 14) and all(
+        _text(initiative) and _count(index) and _year(year) and _maybe_text(period) and _maybe_text(target)
+        and state in _STATES and _iso_date(due) and type(explained) is bool
+        and (outlook is None or outlook in _OUTLOOKS) and _text(name) and _maybe_text(reason)
+        and _maybe_number(value) and _maybe_number(goal) and _maybe_text(unit)
+        for initiative, index, year, period, target, state, due, explained, outlook, name, reason, value, goal, unit
+        in slips
+    )  # fmt: skip
+
+
+def _project_shaped(project: Any) -> bool:
+    """The status JSON is spliced into the output as it is: an object, indented, UTF-8."""
+    if not (type(project) is bytes and project.startswith(b"{\n") and project.endswith(b"}")):
+        return False
+    try:
+        project.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# --- JSON as `json.dumps(indent=2)` writes it, faster ------------------------------------------
+
+_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)  # CPython's C encoder, when there
+_encode_text = json.encoder.encode_basestring
+_CONTAINERS = (dict, list, tuple)
+
+
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+@cache
+def _flat(level: int) -> Callable[[Any, int], list[str]]:
+    """The C encoder writing a container of scalars with its items on lines of their own, indented for `level` + 1."""
+    separator = ",\n" + "  " * (level + 1)
+    return _c_make_encoder(None, _not_json, _encode_text, None, ": ", separator, False, False, True)  # type: ignore[no-any-return]
+
+
+def indented(value: Any) -> str:
+    """`json.dumps(value, ensure_ascii=False, indent=2)`: the same text, faster.
+
+    Python's encoder writes indented JSON in Python. Here every list or mapping that holds no list
+    or mapping (a KPI, the flags) is written by the C encoder in one call, its item separator being
+    the line break and indent of its items; and a run of such mappings in a list (the targets) in
+    one call too, the line breaks between them put right after. (A raw line break is never inside
+    a JSON string: those the C encoder writes are its separators.)
+    """
+    if _c_make_encoder is None:  # pragma: no cover - not CPython
+        return json.dumps(value, ensure_ascii=False, indent=2)
+    out: list[str] = []
+    _indent(value, 0, out)
+    return "".join(out)
+
+
+def _nested(value: Any) -> bool:
+    for item in value.values() if isinstance(value, dict) else value:  # noqa: SIM110 -- a loop: no generator
+        if isinstance(item, _CONTAINERS):
+            return True
+    return False
+
+
+def _indent(value: Any, level: int, out: list[str]) -> None:
+    if type(value) is str:
+        out.append(_encode_text(value))
+        return
+    mapping = isinstance(value, dict)
+    if not mapping and not isinstance(value, (list, tuple)):
+        out.append("".join(_flat(level)(value, 0)))
+        return
+    if not value:
+        out.append("{}" if mapping else "[]")
+        return
+    inner, outer = "\n" + "  " * (level + 1), "\n" + "  " * level
+    if not _nested(value):  # nothing nested: one call of the C encoder
+        text = "".join(_flat(level)(value, 0))
+        out.append(text[0] + inner + text[1:-1] + outer + text[-1])
+        return
+    if mapping:
+        if not all(type(k) is str for k in value):  # keys made text: Python's own way
+            out.append(json.dumps(value, ensure_ascii=False, indent=2).replace("\n", outer))
+            return
+        two = _two_levels(value, level)
+        if two is not None:
+            out.append(two)
+            return
+        out.append("{")
+        separator = inner
+        for key, item in value.items():
+            out.append(separator + _encode_text(key) + ": ")
+            separator = "," + inner
+            _indent(item, level + 1, out)
+        out.append(outer + "}")
+        return
+    out.append("[")
+    separator = inner
+    run: list[dict[Any, Any]] = []  # mappings of scalars in a row: written in one call
+    for item in value:
+        if type(item) is dict and item and not _nested(item):
+            run.append(item)
+            continue
+        if run:
+            out.append(separator + _mappings(run, level + 1))
+            separator, run = "," + inner, []
+        out.append(separator)
+        separator = "," + inner
+        two = _two_levels(item, level + 1) if type(item) is dict and all(type(k) is str for k in item) else None
+        if two is not None:
+            out.append(two)
+        else:
+            _indent(item, level + 1, out)
+    if run:
+        out.append(separator + _mappings(run, level + 1))
+    out.append(outer + "]")
+
+
+def _two_levels(value: dict[str, Any], level: int) -> str | None:
+    """A mapping at `level` whose values are scalars or containers of scalars (a target with its KPI): one call of
+    the C encoder, the items of its containers then moved a level in. None: it holds more than that."""
+    if not value:
+        return None
+    spans = []  # the separators each item holds: those of a container of scalars, one fewer than its items
+    for item in value.values():
+        if isinstance(item, _CONTAINERS):
+            if _nested(item):
+                return None
+            spans.append(len(item) - 1 if item else 0)
+        else:
+            spans.append(0)
+    inner, outer = "\n" + "  " * (level + 1), "\n" + "  " * level
+    deeper = "\n" + "  " * (level + 2)
+    parts = "".join(_flat(level)(value, 0))[1:-1].split("," + inner)
+    items, at = [], 0
+    for (key, item), span in zip(value.items(), spans, strict=True):
+        text = parts[at] if not span else ("," + deeper).join(parts[at : at + span + 1])
+        at += span + 1
+        if isinstance(item, _CONTAINERS) and item:  # its brackets on lines of their own
+            head = len(_encode_text(key)) + 3  # `"key": [`
+            text = text[:head] + deeper + text[head:-1] + inner + text[-1]
+        items.append(text)
+    return "{" + inner + ("," + inner).join(items) + outer + "}"
+
+
+def _mappings(run: list[dict[Any, Any]], level: int) -> str:
+    """Non-empty mappings of scalars, items of a list, at `level`: one call of the C encoder, then their line breaks."""
+    text = "".join(_flat(level)(run, 0))  # [{"k": v,<sep>"k": v},<sep>{…}] with <sep> the break of their items
+    inner, own = "\n" + "  " * (level + 1), "\n" + "  " * level
+    body = text[2:-2].replace("}," + inner + "{", own + "}," + own + "{" + inner) if len(run) > 1 else text[2:-2]
+    return "{" + inner + body + own + "}"
+
+
+# --- what workers do -----------------------------------------------------------------------
 
 
 def export_entries(
@@ -255,6 +705,8 @@ def export_entries(
 
     Each file comes with the settings of its own plan (a roll-up has several).
     """
+    from dxroadmap import progress
+    from dxroadmap.model import Project
     from dxroadmap.safe import json_text
 
     i18n.set_language(language)
@@ -264,22 +716,32 @@ def export_entries(
             roadmap, _ = load_roadmap(file.path, settings)
             if roadmap is None:
                 raise ChangedError(file.shown)
-            status = judge(Project(file.id, file.shown, roadmap), settings, as_of)
-            out.append(json_text(json.dumps(serialise(status), ensure_ascii=False, indent=2)))
+            status = progress.judge(Project(file.id, file.shown, roadmap), settings, as_of)
+            out.append(json_text(indented(serialise(status))))
     return out
+
+
+def load_roadmap(path: Path, settings: Settings) -> Any:
+    """`store.load_roadmap` (a name of this module, so that a test can stand in for it)."""
+    from dxroadmap import store
+
+    return store.load_roadmap(path, settings)
 
 
 class ChangedError(Exception):
     """A file that was valid a moment ago is not now (it changed while being read again)."""
 
 
+Work = tuple[RoadmapFile, "Known | None"]
+
+
 def _compute(
-    files: Sequence[RoadmapFile], settings: Settings, as_of: date, language: str, project_json: Serialise | None
+    files: Sequence[Work], settings: Settings, as_of: date, language: str, project_json: Serialise | None
 ) -> list[Entry]:
     """A worker's share (also run in this process when the share is small)."""
     i18n.set_language(language)
     with _gc_paused():
-        return [entry(file, settings, as_of, project_json) for file in files]
+        return [entry(file, settings, as_of, project_json, known) for file, known in files]
 
 
 # --- the cache ----------------------------------------------------------------------------
@@ -318,32 +780,45 @@ def tool_fingerprint() -> str:
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
 
-class Cache:
-    """The entries of one roadmaps directory, for one key (tool, plan, as-of date, language), in SQLite.
+def _racy(stamp: Stamp, now: int) -> bool:
+    """Changed so recently that another change within the same clock tick would leave the stamp as it is."""
+    return now - max(stamp[1], stamp[2]) <= RACY_NS
 
-    Rows are keyed by path and stamped with the file's size, mtime, ctime and inode; their texts
-    carry checksums. Anything unexpected (a foreign or damaged file, a row that fails its
-    checksum) is ignored: the cache is rebuilt, or the run goes on without it.
+
+class Cache:
+    """The versions, facts and entries of the files of one roadmaps directory, for one key (tool, plan, language).
+
+    Rows are keyed by path; a file's row holds its stamp, the digest of its bytes and its facts, its
+    entries (by as-of dates) hold the digest they were made from. Their texts carry checksums.
+    Anything unexpected (a foreign or damaged file, a row that fails its checksum) is ignored: the
+    cache is rebuilt, or the run goes on without it.
     """
 
+    TABLES = ("meta", "files", "facts", "entries")
     SCHEMA = (
-        "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER,"
-        " inode INTEGER, problems TEXT, summary TEXT, slips TEXT, checksum TEXT, project BLOB, project_check TEXT)",
+        "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, inode INTEGER,"
+        " racy INTEGER, digest TEXT)",
+        "CREATE TABLE facts (path TEXT PRIMARY KEY, digest TEXT, facts BLOB, facts_check TEXT)",
+        "CREATE TABLE entries (path TEXT, lo INTEGER, hi INTEGER, digest TEXT, problems TEXT, summary TEXT, slips TEXT,"
+        " slips_check TEXT, checksum TEXT, made INTEGER, project BLOB, project_check TEXT, PRIMARY KEY (path, lo))",
+        # what a run reads of every entry, in an index of its own: the large texts are not read with them
+        "CREATE INDEX entries_by_day ON entries (lo, hi, path, digest, problems, summary, slips_check, checksum, made)",
     )
 
     def __init__(self, connection: Any) -> None:
         self.db = connection
+        self.held: set[str] = set()  # every path the cache holds (`versions` reads them)
 
     @classmethod
-    def open(cls, root: Path, settings: Settings, as_of: date) -> Cache | None:
+    def open(cls, root: Path, settings: Settings) -> Cache | None:
         folder = cache_dir()
         if folder is None:
             return None
-        real = str(root.resolve())
+        real = os.path.realpath(root)
         path = folder / f"{hashlib.sha256(real.encode()).hexdigest()[:24]}.sqlite"
         # the settings are all the plan decides for the rules (a frozen dataclass: its repr is its content)
-        facts = [FORMAT, tool_fingerprint(), real, repr(settings), as_of.isoformat(), i18n.language()]
+        facts = [FORMAT, tool_fingerprint(), real, repr(settings), i18n.language()]
         key = hashlib.sha256(json.dumps(facts).encode()).hexdigest()
         for attempt in (1, 2):
             try:
@@ -361,74 +836,264 @@ class Cache:
         import sqlite3
 
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        db = sqlite3.connect(path, timeout=5, isolation_level=None)
+        db = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=OFF")  # a cache: damage is detected (checksums, errors) and rebuilt
-            for statement in cls.SCHEMA:
-                db.execute(statement)
-            row = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
-            if row is None or row[0] != key:
+            if key_of(db) != key:
                 with db:
                     db.execute("BEGIN IMMEDIATE")
-                    db.execute("DELETE FROM entries")
-                    db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (key,))
+                    if key_of(db) != key:  # and not made so meanwhile by a run started at the same time
+                        for table in cls.TABLES:
+                            db.execute(f"DROP TABLE IF EXISTS {table}")
+                        for statement in cls.SCHEMA:
+                            db.execute(statement)
+                        db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (key,))
         except BaseException:
             db.close()
             raise
         return cls(db)
 
-    def get(self, wanted: dict[str, Stamp], with_projects: bool) -> tuple[dict[str, Entry], set[str]]:
-        """The entries stamped as in `wanted` that pass their checksums, and every path the cache holds.
+    def versions(self, wanted: dict[str, Stamp]) -> dict[str, tuple[Stamp, bool, str]]:
+        """The stamp, racy mark and digest the cache holds of each path of `wanted`; every path it holds."""
+        out: dict[str, tuple[Stamp, bool, str]] = {}
+        for path, size, mtime, ctime, inode, racy, digest in self.db.execute(
+            "SELECT path, size, mtime, ctime, inode, racy, digest FROM files"
+        ):
+            self.held.add(path)
+            if path in wanted and type(digest) is str and racy in (0, 1):
+                out[path] = ((size, mtime, ctime, inode), bool(racy), digest)
+        return out
 
-        With `with_projects`, only entries that have their status JSON.
-        """
-        columns = "path, size, mtime, ctime, inode, problems, summary, slips, checksum" + (
-            ", project, project_check" if with_projects else ""
+    def entries(self, day: date, with_slips: bool) -> tuple[dict[str, Entry], set[str]]:
+        """The entries that hold for `day` of the files' versions held, passing their checksums (their status JSON
+        is left where it is: `project`); and the paths of those made without it."""
+        ordinal = day.toordinal()
+        slips = "e.slips" if with_slips else "NULL"
+        rows = self.db.execute(
+            f"SELECT e.path, e.digest, e.lo, e.hi, e.problems, e.summary, {slips}, e.slips_check, e.checksum,"
+            " e.made IS NOT 1 FROM entries e JOIN files f ON f.path = e.path AND f.digest = e.digest"
+            " WHERE e.lo <= ? AND e.hi >= ?",
+            (ordinal, ordinal),
         )
         out: dict[str, Entry] = {}
-        held = set()
-        for row in self.db.execute(f"SELECT {columns} FROM entries"):
-            path, size, mtime, ctime, inode, problems, summary, slips, checksum = row[:9]
-            held.add(path)
-            if wanted.get(path) != (size, mtime, ctime, inode):
+        unmade: set[str] = set()
+        for path, digest, lo, hi, problems, summary, text, slips_check, checksum, no_project in rows:
+            if not (type(problems) is str and type(summary) is str and type(slips_check) is str):
                 continue
-            if not (isinstance(problems, str) and isinstance(summary, str) and isinstance(slips, str)):
+            if type(lo) is not int or type(hi) is not int or type(digest) is not str:
                 continue
-            project = row[9] if with_projects else None
-            found = Entry(problems, summary, slips, project)
-            if found.check() != checksum:
+            if with_slips and (type(text) is not str or _check(text) != slips_check):
                 continue
-            if with_projects and (not isinstance(project, bytes) or _check(project) != row[10]):
-                continue  # not made yet (or damaged): computed again
-            out[path] = found
-        return out, held
+            if _check(f"{digest}\0{lo}\0{hi}\0{problems}\0{summary}\0{slips_check}") != checksum:
+                continue
+            # without the slips (not read): "" rather than "[]", so that reading them fails loudly
+            out[path] = Entry(problems, summary, text if with_slips else "", None, digest, lo, hi)
+            if no_project:
+                unmade.add(path)
+        return out, unmade
 
-    def put(self, rows: Sequence[tuple[str, Stamp, Entry]]) -> None:
-        values = [
-            (path, *stamp, e.problems, e.summary, e.slips, e.check(), e.project, _check(e.project or b""))
-            for path, stamp, e in rows
+    def facts(self, paths: Sequence[str], digests: dict[str, str]) -> dict[str, bytes]:
+        """The facts held of the versions `digests` names, by path (passing their checksums)."""
+        out = {}
+        for start in range(0, len(paths), 500):
+            chunk = paths[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for path, digest, facts, check in self.db.execute(
+                f"SELECT path, digest, facts, facts_check FROM facts WHERE path IN ({marks})", chunk
+            ):
+                if digests.get(path) == digest and type(facts) is bytes and _check(facts) == check:
+                    out[path] = facts
+        return out
+
+    def project(self, path: str, found: Entry) -> bytes | None:
+        """The status JSON of the entry `found` (of the file at `path`), if held and passing its checksum."""
+        row = self.db.execute(
+            "SELECT project, project_check FROM entries WHERE path = ? AND lo = ? AND hi = ? AND digest = ?",
+            (path, found.lo, found.hi, found.digest),
+        ).fetchone()
+        if row is None or type(row[0]) is not bytes or not row[0]:
+            return None
+        if found._replace(project=row[0]).project_check() != row[1]:
+            return None
+        return row[0]
+
+    def put(
+        self,
+        versions: Sequence[tuple[str, Stamp, bool, Entry]],
+        entries: Sequence[tuple[str, Entry]],
+        again: Sequence[str] = (),
+    ) -> None:
+        """Keep the versions (a file's stamp, racy mark, digest and facts) and the entries made of them.
+
+        `again`: paths whose version has entries for other dates already: the latest few are kept.
+        """
+        file_rows = [(path, *stamp, int(racy), e.digest) for path, stamp, racy, e in versions if _storable(path)]
+        facts_rows = [
+            (path, e.digest, e.facts, _check(e.facts)) for path, _, _, e in versions if e.facts and _storable(path)
         ]
+        entry_rows = []
+        for path, e in entries:
+            if _storable(path, e.problems, e.summary, e.slips):
+                slips_check = _check(e.slips)
+                checksum = _check(f"{e.digest}\0{e.lo}\0{e.hi}\0{e.problems}\0{e.summary}\0{slips_check}")
+                made = int(e.project is not None)
+                row = (path, e.lo, e.hi, e.digest, e.problems, e.summary, e.slips, slips_check, checksum, made)
+                entry_rows.append((*row, e.project, e.project_check()))
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", file_rows)
+            self.db.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)", facts_rows)
+            others = [(row[0], row[3]) for row in entry_rows]  # entries of a file's other versions
+            self.db.executemany("DELETE FROM entries WHERE path = ? AND digest != ?", others)
+            self.db.executemany(f"INSERT OR REPLACE INTO entries VALUES ({', '.join('?' * 12)})", entry_rows)
+            # of one version, the entries of the latest few as-of dates are kept
+            self.db.executemany(
+                "DELETE FROM entries WHERE path = ? AND lo NOT IN"
+                " (SELECT lo FROM entries WHERE path = ? ORDER BY rowid DESC LIMIT ?)",
+                [(path, path, KEPT_ENTRIES) for path in again],
+            )
+
+    def restamp(self, rows: Sequence[tuple[str, Stamp, bool]]) -> None:
+        """A file's bytes read again and found as the cache holds them: its new stamp, or its racy mark cleared."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany(
+                "UPDATE files SET size = ?, mtime = ?, ctime = ?, inode = ?, racy = ? WHERE path = ?",
+                [(*stamp, int(racy), path) for path, stamp, racy in rows],
+            )
 
     def forget(self, paths: set[str]) -> None:
         if paths:
             with self.db:
                 self.db.execute("BEGIN IMMEDIATE")
-                self.db.executemany("DELETE FROM entries WHERE path = ?", [(path,) for path in paths])
+                for table in ("files", "facts", "entries"):
+                    self.db.executemany(f"DELETE FROM {table} WHERE path = ?", [(path,) for path in paths])
 
     def close(self) -> None:
         self.db.close()
 
 
-def _stamp(path: Path) -> Stamp | None:
+def key_of(db: Any) -> str | None:
+    """The key a cache file was made for (None: none)."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone() is None:
+        return None
+    row = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+    return row[0] if row is not None and type(row[0]) is str else None
+
+
+def _storable(*texts: str) -> bool:
+    """SQLite keeps text as UTF-8: text holding a lone surrogate (an escape in a file) is not kept."""
+    try:
+        for text in texts:
+            text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _stamp(path: str) -> Stamp | None:
     try:
         st = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):
         return None
     return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
+def _read_digest(path: str) -> str | None:
+    from dxroadmap.store import read_limited
+
+    try:
+        return content_digest(read_limited(Path(path)))
+    except (OSError, ValueError):
+        return None
+
+
+class Projects:
+    """The status JSON of cached entries, read from the cache when first asked for, one at a time (ten thousand of
+    them never sit in memory together). The cache is opened for it then, and closed once every one was read. The
+    entries kept without it (made by a command handed no serialiser) get it then, all at once, in worker
+    processes; an entry gone meanwhile is made again (and kept)."""
+
+    def __init__(self, root: Path, settings: Settings, as_of: date, serialise: Serialise) -> None:
+        self.root, self.settings, self.as_of, self.serialise = root, settings, as_of, serialise
+        self.found: dict[str, tuple[RoadmapFile, str, Entry]] = {}  # by the digest's path: file, key, entry
+        self.unmade: set[str] = set()  # digests' paths whose entries were kept without their status JSON
+        self.store: Cache | None = None
+        self.opened = False
+        self.left = 0  # to be read: the cache is closed when none is
+
+    def add(self, file: RoadmapFile, key: str, found: Entry, made: bool = True) -> None:
+        self.found[file.shown] = (file, key, found)
+        self.left = len(self.found)
+        if not made:
+            self.unmade.add(file.shown)
+
+    def load(self, digest: Digest) -> bytes:
+        if not self.opened:
+            self.opened = True
+            self.store = Cache.open(self.root, self.settings)
+        if digest.path in self.unmade:
+            self._make()
+        file, key, found = self.found[digest.path]
+        project = None
+        if self.store is not None:
+            try:
+                project = self.store.project(key, found)
+            except Exception:  # a cache that fails while read is no cache
+                self.close()
+        if project is None or not _project_shaped(project):
+            made = entry(file, self.settings, self.as_of, self.serialise)
+            project = self._made(file, key, made)
+            if self.store is not None and made.digest:
+                with suppress(Exception):
+                    self.store.put([], [(key, made)])
+        self.left -= 1
+        if self.left <= 0:
+            self.close()
+        return project
+
+    def _made(self, file: RoadmapFile, key: str, made: Entry) -> bytes:
+        """The status JSON of an entry made now (of the file as it is now: it may have changed meanwhile)."""
+        if not made.project:  # invalid (or unreadable) now: this run cannot print what it has begun to
+            from dxroadmap.i18n import t
+            from dxroadmap.problems import StoreError
+
+            raise StoreError(t("cli.changed_meanwhile", path=file.shown))
+        self.found[file.shown] = (file, key, made._replace(project=None, facts=None))
+        return made.project
+
+    def _make(self) -> None:
+        """The entries kept without their status JSON made again with it (from their facts), and kept."""
+        order = {path: n for n, path in enumerate(self.found)}
+        shown = sorted(self.unmade, key=order.__getitem__)
+        self.unmade = set()
+        todo = [self.found[path] for path in shown]
+        held: dict[str, bytes] = {}
+        if self.store is not None:
+            with suppress(Exception):
+                held = self.store.facts([key for _, key, _ in todo], {key: e.digest for _, key, e in todo})
+        work = partial(_compute, settings=self.settings, as_of=self.as_of, language=i18n.language(),
+                       project_json=self.serialise)  # fmt: skip
+        files = [(file, Known(found.digest, held.get(key))) for file, key, found in todo]
+        for stream in (sys.stdout, sys.stderr):  # what is printed so far, out before workers are forked
+            if stream is not None:
+                stream.flush()
+        for chunk, entries in in_chunks(files, work):
+            rows = []
+            for i, made in zip(chunk, entries, strict=True):
+                file, key, _ = todo[i]
+                self._made(file, key, made)
+                if made.digest:
+                    rows.append((key, made))
+            if self.store is not None:
+                with suppress(Exception):
+                    self.store.put([], rows)
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
 
 
 # --- all files ----------------------------------------------------------------------------
@@ -447,14 +1112,16 @@ def scan(
 ) -> list[Digest]:
     """The digests of `files` (in their order): from the cache where unchanged, else computed.
 
-    `project_json`: with each project's status JSON made by it (for `--format json`). `with_slips`: the
-    slip items will be read (a run that does not read them does not pay for checking them).
-    `complete`: `files` are all the files of `root`, so the cache may forget the others.
+    `project_json`: with each project's status JSON (for `--format json`): cached ones are read
+    when asked for (`Digest.status_json`). The status JSON is made with every entry computed, so
+    that a later run that prints it finds it. `with_slips`: the slip items will be read (a run that
+    does not read them does not pay for checking them). `complete`: `files` are all the files of
+    `root`, so the cache may forget the others.
     """
-    store = Cache.open(root, settings, as_of)
+    store = Cache.open(root, settings)
     try:
         with _gc_paused():
-            return _scan(store, files, settings, as_of, progress, project_json, with_slips, complete)
+            return _scan(store, root, files, settings, as_of, progress, project_json, with_slips, complete)
     finally:
         if store is not None:
             store.close()
@@ -462,6 +1129,7 @@ def scan(
 
 def _scan(
     store: Cache | None,
+    root: Path,
     files: Sequence[RoadmapFile],
     settings: Settings,
     as_of: date,
@@ -470,42 +1138,82 @@ def _scan(
     with_slips: bool,
     complete: bool,
 ) -> list[Digest]:
-    with_projects = project_json is not None
+    now = time.time_ns()  # before any file is looked at: a change after it shows in its stamp, or it is racy
+    fsencode, abspath, fspath = os.fsencode, os.path.abspath, os.fspath
+    paths = [fspath(file.path) for file in files]
     # SQLite keeps keys as UTF-8 text: a name that is not UTF-8 is keyed by its bytes, as `\\x93`
-    keys = [os.fsencode(os.path.abspath(file.path)).decode("utf-8", "backslashreplace") for file in files]
-    stamps = [_stamp(file.path) for file in files]
+    keys = [fsencode(abspath(path)).decode("utf-8", "backslashreplace") for path in paths]
+    stamps = [_stamp(path) for path in paths]
     digests: list[Digest | None] = [None] * len(files)
+    known: list[Known | None] = [None] * len(files)
+    same: dict[str, str] = {}  # key -> the digest of the version the cache holds, which the file still is
+    restamped: list[tuple[str, Stamp, bool]] = []
     held: set[str] = set()
+    projects = None
     if store is not None:
         try:
-            wanted = {key: stamp for key, stamp in zip(keys, stamps, strict=True) if stamp is not None}
-            found, held = store.get(wanted, with_projects)
+            versions = store.versions({key: stamp for key, stamp in zip(keys, stamps, strict=True) if stamp})
+            held = store.held
+            for i, key in enumerate(keys):
+                version = versions.get(key)
+                current = stamps[i]
+                if version is None or current is None:
+                    continue
+                stamp, racy, kept = version
+                if stamp == current and not racy:
+                    same[key] = kept
+                elif _read_digest(paths[i]) == kept:  # the bytes as they were: racy, touched or checked out again
+                    same[key] = kept
+                    restamped.append((key, current, _racy(current, now)))
+            found, unmade = store.entries(as_of, with_slips)
+            projects = Projects(root, settings, as_of, project_json) if project_json is not None else None
         except Exception:  # a cache that fails while read is no cache
-            store, found = None, {}
+            store, found, unmade, same, restamped = None, {}, set(), {}, []
         for i, key in enumerate(keys):
-            if key in found:
-                with suppress(KeyError, TypeError, ValueError, AttributeError):  # not what it says: computed again
-                    digests[i] = digest(files[i], found[key], as_of, with_slips)
+            cached = found.get(key)
+            if cached is None or same.get(key) != cached.digest:
+                continue
+            with suppress(KeyError, TypeError, ValueError, AttributeError):  # not what it says: computed again
+                made = digest(files[i], cached, as_of, with_slips)
+                if projects is not None and made.summary is not None:  # its status JSON read when printed
+                    made.source = projects
+                    projects.add(files[i], key, cached, key not in unmade)
+                digests[i] = made
+        missing = [i for i, d in enumerate(digests) if d is None and keys[i] in same]
+        if store is not None and missing:
+            with suppress(Exception):
+                held_facts = store.facts([keys[i] for i in missing], same)
+                for i in missing:
+                    known[i] = Known(same[keys[i]], held_facts.get(keys[i]))
     missing = [i for i, d in enumerate(digests) if d is None]
-    now = time.time_ns()
 
     def computed(indexes: Sequence[int], entries: Sequence[Entry]) -> None:
-        rows = []
+        versions, made, again = [], [], []
         for i, found in zip(indexes, entries, strict=True):
-            digests[i] = digest(files[i], found, as_of)
+            digests[i] = made_digest = digest(files[i], found, as_of, with_slips)
+            if projects is not None and made_digest.summary is not None:  # read back from the cache when printed
+                made_digest.project, made_digest.source = None, projects
+                projects.add(files[i], keys[i], found._replace(project=None, facts=None))
             stamp = stamps[i]
-            if stamp is not None and now - stamp[1] > RACY_NS:  # a file changed just now may change again unseen
-                rows.append((keys[i], stamp, found))
-        if store is not None and rows:
+            if stamp is None or not found.digest:
+                continue
+            made.append((keys[i], found))
+            if found.facts is not None or same.get(keys[i]) != found.digest:
+                versions.append((keys[i], stamp, _racy(stamp, now), found))
+            if same.get(keys[i]) == found.digest:
+                again.append(keys[i])
+        if store is not None and made:
             with suppress(Exception):
-                store.put(rows)
+                store.put(versions, made, again)
 
     work = partial(_compute, settings=settings, as_of=as_of, language=i18n.language(), project_json=project_json)
-    for chunk, entries in in_chunks([files[i] for i in missing], work, progress):
+    for chunk, entries in in_chunks([(files[i], known[i]) for i in missing], work, progress):
         computed([missing[i] for i in chunk], entries)
-    if store is not None and complete:
+    if store is not None:
         with suppress(Exception):
-            store.forget(held.difference(keys))
+            store.restamp([row for row in restamped if row[0] in same])
+            if complete:
+                store.forget(held.difference(keys))
     return [d for d in digests if d is not None]
 
 
