@@ -154,6 +154,15 @@ def check_rating(rating: str, settings: Settings) -> None:
         raise RequestError("--rating", t("cli.rating", rating=rating, symbols=", ".join(symbols)))
 
 
+def unified_diff(path: Path, before: bytes, after: bytes) -> str:
+    """The unified diff of a file's two versions, as git shows it (a last line without a newline is marked so)."""
+    old = before.decode("utf-8-sig").splitlines(keepends=True)
+    new = after.decode("utf-8-sig").splitlines(keepends=True)
+    name = path.as_posix()
+    lines = difflib.unified_diff(old, new, f"a/{name}", f"b/{name}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
 @dataclass
 class Change:
     """What a record did (or would do): the bytes before and after, and the states that moved."""
@@ -167,10 +176,7 @@ class Change:
     warnings: list[str] = field(default_factory=list)
 
     def diff(self) -> str:
-        old = self.before.decode("utf-8-sig").splitlines(keepends=True)
-        new = self.after.decode("utf-8-sig").splitlines(keepends=True)
-        name = self.path.as_posix()
-        return "".join(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"))
+        return unified_diff(self.path, self.before, self.after)
 
 
 def resolve_initiative(roadmap: Roadmap, query: str | None) -> int:
@@ -392,12 +398,7 @@ class Batch:
     warnings: list[str] = field(default_factory=list)
 
     def diff(self) -> str:
-        """The unified diff, as git shows it (a last line without a newline is marked so)."""
-        old = self.before.decode("utf-8-sig").splitlines(keepends=True)
-        new = self.after.decode("utf-8-sig").splitlines(keepends=True)
-        name = self.path.as_posix()
-        lines = difflib.unified_diff(old, new, f"a/{name}", f"b/{name}")
-        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+        return unified_diff(self.path, self.before, self.after)
 
 
 def plan_many(
