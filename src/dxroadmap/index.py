@@ -66,6 +66,7 @@ SECONDS_PER_FILE = 0.001  # measured: read, parse, validate, check, judge (bench
 PARALLEL_FROM = 256  # fewer files to compute than this: not worth starting workers
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within its mtime's tick
 KEPT_ENTRIES = 3  # entries kept per file: its latest as-of dates (a file's other versions are dropped)
+READ_AHEAD = 256  # status JSON texts read from the cache in one query
 
 Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
 
@@ -122,11 +123,15 @@ class Digest:
 
     def status_json(self) -> str:
         """The project's status JSON, id first, as `json.dumps(…, indent=2)` would write it."""
+        return self.status_json_bytes().decode()
+
+    def status_json_bytes(self) -> bytes:
+        """`status_json` as UTF-8, as the cache holds it (a national roll-up is not decoded to be encoded again)."""
         from dxroadmap.safe import json_text
 
         project = self.project if self.project is not None or self.source is None else self.source.load(self)
         assert project is not None and project.startswith(b"{\n")
-        return '{\n  "id": ' + json_text(json.dumps(self.id, ensure_ascii=False)) + "," + project[1:].decode()
+        return b'{\n  "id": ' + json_text(json.dumps(self.id, ensure_ascii=False)).encode() + b"," + project[1:]
 
     def slips(self) -> list[SlipItem]:
         """The slip items (their texts shared with every equal text read so far: a national roll-up has
@@ -906,17 +911,19 @@ class Cache:
                     out[path] = facts
         return out
 
-    def project(self, path: str, found: Entry) -> bytes | None:
-        """The status JSON of the entry `found` (of the file at `path`), if held and passing its checksum."""
-        row = self.db.execute(
-            "SELECT project, project_check FROM entries WHERE path = ? AND lo = ? AND hi = ? AND digest = ?",
-            (path, found.lo, found.hi, found.digest),
-        ).fetchone()
-        if row is None or type(row[0]) is not bytes or not row[0]:
-            return None
-        if found._replace(project=row[0]).project_check() != row[1]:
-            return None
-        return row[0]
+    def projects(self, wanted: dict[str, Entry]) -> dict[str, bytes]:
+        """The status JSON of each entry of `wanted` (by path) that is held and passes its checksum; one query."""
+        out = {}
+        marks = ",".join("?" * len(wanted))
+        for path, lo, hi, digest, project, check in self.db.execute(
+            f"SELECT path, lo, hi, digest, project, project_check FROM entries WHERE path IN ({marks})", list(wanted)
+        ):
+            found = wanted.get(path)
+            if found is None or (lo, hi, digest) != (found.lo, found.hi, found.digest):
+                continue
+            if type(project) is bytes and project and found._replace(project=project).project_check() == check:
+                out[path] = project
+        return out
 
     def put(
         self,
@@ -1022,9 +1029,16 @@ class Projects:
         self.store: Cache | None = None
         self.opened = False
         self.left = 0  # to be read: the cache is closed when none is
+        self.read: dict[str, bytes] = {}  # read ahead, not yet asked for (a few hundred at most)
+        self.asked: set[str] = set()
+        self.paths: list[str] = []  # the digests' paths in the order they were added
+        self.order: dict[str, int] = {}  # and where each is in it
 
     def add(self, file: RoadmapFile, key: str, found: Entry, made: bool = True) -> None:
         self.found[file.shown] = (file, key, found)
+        if file.shown not in self.order:
+            self.order[file.shown] = len(self.paths)
+            self.paths.append(file.shown)
         self.left = len(self.found)
         if not made:
             self.unmade.add(file.shown)
@@ -1035,13 +1049,11 @@ class Projects:
             self.store = Cache.open(self.root, self.settings)
         if digest.path in self.unmade:
             self._make()
-        file, key, found = self.found[digest.path]
-        project = None
-        if self.store is not None:
-            try:
-                project = self.store.project(key, found)
-            except Exception:  # a cache that fails while read is no cache
-                self.close()
+        file, key, _ = self.found[digest.path]
+        self.asked.add(digest.path)
+        if digest.path not in self.read and self.store is not None:
+            self._read_ahead(digest.path)
+        project = self.read.pop(digest.path, None)
         if project is None or not _project_shaped(project):
             made = entry(file, self.settings, self.as_of, self.serialise)
             project = self._made(file, key, made)
@@ -1052,6 +1064,24 @@ class Projects:
         if self.left <= 0:
             self.close()
         return project
+
+    def _read_ahead(self, path: str) -> None:
+        """The status JSON of `path` and of the next files not yet asked for, in one query (commands ask in an order
+        close to the one the files were added in: by field, then id)."""
+        later = islice(self.paths, self.order[path], None)
+        batch = list(islice((p for p in later if p == path or p not in self.asked), READ_AHEAD))
+        wanted = {self.found[p][1]: self.found[p][2] for p in batch}
+        self.read = {}  # what was read ahead and not asked for is let go: at most one batch in memory
+        assert self.store is not None
+        try:
+            held = self.store.projects(wanted)
+        except Exception:  # a cache that fails while read is no cache
+            self.close()
+            return
+        for p in batch:
+            project = held.get(self.found[p][1])
+            if project is not None:
+                self.read[p] = project
 
     def _made(self, file: RoadmapFile, key: str, made: Entry) -> bytes:
         """The status JSON of an entry made now (of the file as it is now: it may have changed meanwhile)."""

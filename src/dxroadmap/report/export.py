@@ -97,7 +97,8 @@ def portfolio_json(
         return {"invalid": [data.problem(p) for p in problems], **({"since": since} if since is not None else {})}
 
     head = data.portfolio_head(settings, as_of, __version__)
-    return (piece.encode() for piece in stream.pieces(head, [("projects", projects), ("slipping", slips())], tail))
+    lists = [("projects", projects), ("slipping", slips())]
+    return (piece.encode() if isinstance(piece, str) else piece for piece in stream.pieces(head, lists, tail))
 
 
 def since_json(

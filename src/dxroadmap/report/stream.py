@@ -26,19 +26,42 @@ def write(data: Any, out: TextIO) -> None:
     out.write(json_text("".join(pending)) + "\n")
 
 
-def write_list(head: dict[str, Any], key: str, items: Iterable[str], tail: dict[str, Any], out: TextIO) -> None:
-    """`{**head, key: [*items], **tail}` as `write` writes it, an item at a time (the same bytes)."""
+def write_list(
+    head: dict[str, Any], key: str, items: Iterable[str] | Iterable[bytes], tail: dict[str, Any], out: TextIO
+) -> None:
+    """`{**head, key: [*items], **tail}` as `write` writes it, an item at a time (the same bytes).
+
+    Items in UTF-8 (as the cache holds them) go to the stream's bytes as they are, in blocks of 64 KiB.
+    """
+    buffer = getattr(out, "buffer", None)
+    if buffer is None or getattr(out, "encoding", "").lower().replace("-", "") != "utf8":
+        for piece in pieces(head, [(key, items)], lambda: tail):
+            out.write(piece if isinstance(piece, str) else piece.decode())
+        return
+    out.flush()
+    pending: list[bytes] = []
+    size = 0
     for piece in pieces(head, [(key, items)], lambda: tail):
-        out.write(piece)
+        chunk = piece.encode() if isinstance(piece, str) else piece
+        pending.append(chunk)
+        size += len(chunk)
+        if size > 1 << 16:
+            buffer.write(b"".join(pending))
+            pending, size = [], 0
+    buffer.write(b"".join(pending))
+    buffer.flush()
 
 
 def pieces(
-    head: dict[str, Any], lists: Sequence[tuple[str, Iterable[str]]], tail: Callable[[], dict[str, Any]]
-) -> Iterator[str]:
+    head: dict[str, Any],
+    lists: Sequence[tuple[str, Iterable[str] | Iterable[bytes]]],
+    tail: Callable[[], dict[str, Any]],
+) -> Iterator[str | bytes]:
     """The JSON of `{**head, key: [*items] for each list, **tail()}` as `write` writes it, in pieces.
 
     The items are JSON texts as `json_text(json.dumps(item, ensure_ascii=False, indent=2))` writes
-    them; they are indented here (JSON text has no raw newline but between its tokens).
+    them (or those texts in UTF-8: then so are their pieces); they are indented here (JSON text has
+    no raw newline but between its tokens).
     """
 
     def dumped(value: Any) -> str:
@@ -49,7 +72,10 @@ def pieces(
         yield (",\n  " if n else "  ") + dumped(key) + ": ["
         first = True
         for item in items:
-            yield ("\n    " if first else ",\n    ") + item.replace("\n", "\n    ")
+            if isinstance(item, bytes):
+                yield (b"\n    " if first else b",\n    ") + item.replace(b"\n", b"\n    ")
+            else:
+                yield ("\n    " if first else ",\n    ") + item.replace("\n", "\n    ")
             first = False
         yield "]" if first else "\n  ]"
     rest = tail()
