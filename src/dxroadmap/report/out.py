@@ -7,7 +7,7 @@ tables, so that JSON, CSV and Markdown start fast.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from dxroadmap.i18n import Words, t
@@ -68,6 +68,18 @@ def errors(lines: Sequence[str]) -> None:
 
 def diff(text: str) -> None:
     sys.stdout.write(clean(text))
+
+
+def binary(content: bytes | Iterable[bytes]) -> None:
+    """A document's bytes to stdout (`export -o -`), each piece as it is made."""
+    for piece in [content] if isinstance(content, bytes) else content:
+        sys.stdout.buffer.write(piece) if hasattr(sys.stdout, "buffer") else sys.stdout.write(piece.decode())
+    sys.stdout.flush()
+
+
+def note(line: str) -> None:
+    """What was done, on stderr (stdout holds the result, or nothing): `wrote 12 projects into …`."""
+    sys.stderr.write(clean(line) + "\n")
 
 
 def change(diff: str, recorded: str, moved: Sequence[tuple[str, str, str]], words: Words, dry_run: bool) -> None:
