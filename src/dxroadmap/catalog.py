@@ -460,6 +460,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "評価 {rating} は計画の評価区分にありません(使える記号: {symbols})",
         "評価 {rating} is not in the plan's 評価区分 (use one of {symbols})",
     ),
+    "cli.nul_path": ("パスに NUL 文字は使えません", "a path cannot hold a NUL character"),
+    "cli.at_least_one": (
+        "1 以上の数にしてください({value} は使えません)",
+        "give a whole number of at least 1 (not {value})",
+    ),
     "cli.as_of_range": ("{low} から {high} までの日付にしてください", "give a date from {low} to {high}"),
     "cli.outlook": ("順調、注意、困難 のいずれか", "順調, 注意 or 困難"),
     "cli.kpi": (

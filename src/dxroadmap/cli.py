@@ -34,9 +34,11 @@ from dxroadmap.options import (
     VersionOption,
     WhenOption,
     arg,
+    at_least_one,
     context,
     date_option,
     export_format,
+    given_path,
     half_option,
     opt,
     quarter_option,
@@ -76,7 +78,7 @@ def status(
     field: FieldOption = None,
     owner: OwnerOption = None,
     since: WhenOption = None,
-    limit: Annotated[int, opt("--limit", min=1, metavar="n", help="status_limit")] = 100,
+    limit: Annotated[int, opt("--limit", metavar="n", callback=at_least_one, help="status_limit")] = 100,
     all_: Annotated[bool, opt("--all", help="all")] = False,
     format: FormatOption = Format.table,
     dir: DirsOption = None,
@@ -180,7 +182,7 @@ def slipping(
     field: FieldOption = None,
     owner: OwnerOption = None,
     exit_code: Annotated[bool, opt("--exit-code", help="exit_code")] = False,
-    limit: Annotated[int, opt("--limit", min=1, metavar="n", help="limit")] = 100,
+    limit: Annotated[int, opt("--limit", metavar="n", callback=at_least_one, help="limit")] = 100,
     all_: Annotated[bool, opt("--all", help="all")] = False,
     format: FormatOption = Format.table,
     dir: DirsOption = None,
@@ -211,7 +213,7 @@ def slipping(
 @app.command(cls=_Command, help=t("help.validate"))
 @errors_are_lines
 def validate(
-    paths: Annotated[list[Path] | None, arg(metavar="path", help="paths")] = None,
+    paths: Annotated[list[Path] | None, arg(metavar="path", parser=given_path, help="paths")] = None,
     format: FormatOption = Format.table,
     dir: DirsOption = None,
     as_of: AsOfOption = None,
@@ -363,7 +365,7 @@ def new(
 @app.command(cls=_Command, help=t("help.form"))
 @errors_are_lines
 def form(
-    output: Annotated[Path, opt("-o", "--output", metavar="path", help="form_output")],
+    output: Annotated[Path, opt("-o", "--output", metavar="path", parser=given_path, help="form_output")],
     period: PeriodOption = None,
     owner: Annotated[str | None, opt("--owner", metavar="text", help="form_owner")] = None,
     field: FieldOption = None,
@@ -388,7 +390,7 @@ def form(
 @app.command("import", cls=_Command, help=t("help.import"))
 @errors_are_lines
 def import_command(
-    files: Annotated[list[Path], arg(metavar="path", help="import_files")],
+    files: Annotated[list[Path], arg(metavar="path", parser=given_path, help="import_files")],
     period: PeriodOption = None,
     force: Annotated[bool, opt("--force", help="import_force")] = False,
     dry_run: Annotated[bool, opt("--dry-run", help="dry_run")] = False,

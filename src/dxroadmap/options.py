@@ -47,13 +47,20 @@ class Lang(StrEnum):
     en = "en"
 
 
+def given_path(value: str | Path) -> Path:
+    """A path given on the command line (no file system looked at yet); one with a NUL byte is a usage error."""
+    if "\x00" in str(value):
+        raise typer.BadParameter(t("cli.nul_path"))
+    return Path(value)
+
+
 DirsOption = Annotated[  # the commands that take several, for a roll-up
     list[Path] | None,
-    opt("--dir", metavar="path", help="dir"),
+    opt("--dir", metavar="path", parser=given_path, help="dir"),
 ]
 DirOption = Annotated[  # the commands that work in one (a second --dir is refused)
     list[Path] | None,
-    opt("--dir", metavar="path", help="dir_one"),
+    opt("--dir", metavar="path", parser=given_path, help="dir_one"),
 ]
 AsOfOption = Annotated[
     str | None,  # any spelling of fiscal.parse_date, read by `context` once the language is set
@@ -130,6 +137,15 @@ year_option = _parsed_option(fiscal.parse_year)
 quarter_option = _parsed_option(fiscal.parse_quarter)
 half_option = _parsed_option(fiscal.parse_half)
 period_option = _parsed_option(fiscal.parse_period)
+
+
+def at_least_one(value: int) -> int:
+    """`--limit`: a whole number from 1, checked here (the help says so in words, not Python's `x>=1`)."""
+    if value < 1:
+        raise typer.BadParameter(t("cli.at_least_one", value=value))
+    return value
+
+
 PeriodOption = Annotated[str | None, opt("--period", metavar="period", callback=period_option, help="period")]
 
 
