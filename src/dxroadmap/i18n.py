@@ -84,6 +84,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "rating": ("評価", "Rating"),
     "last_report_period": ("直近の報告期間", "Last report period"),
     "achieves": ("達成", "achieves"),
+    # the parts of a change in the review log (`changes.PARTS`; in Japanese, the file's own words)
+    "detail_target_value": ("目標値 {value}", "target value {value}"),
+    "detail_due": ("期限 {value}", "due {value}"),
+    "detail_year_end": ("期限 年度末", "due by the year end"),
     "since": ("{when}以降", "Since {when}"),
     "since_summary_records": ("実績{n}件", "{n} recorded"),
     "since_summary_states": ("状態変化{n}", "{n} states changed"),

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import field as default
 from datetime import date
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,7 @@ from dxroadmap.problems import RequestError, StoreError
 if TYPE_CHECKING:
     from dxroadmap.history import Event, Log, ProjectSince, Since
     from dxroadmap.index import Digest, Serialise
-    from dxroadmap.model import Project
+    from dxroadmap.model import Project, Roadmap
     from dxroadmap.problems import Problem
     from dxroadmap.progress import ProjectStatus, Summary
     from dxroadmap.settings import Settings
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 Moved = dict[tuple[str, int, str], int]  # re-planned targets of one project: (initiative, index, text) -> from year
 Bar = Callable[[int], Any]  # a progress bar for a long read, given the number of files
+Load = Callable[[Path, "Settings", date], tuple["Roadmap | None", list["Problem"]]]  # `store.load_roadmap`, say
 
 
 @dataclass(frozen=True)
@@ -272,8 +273,11 @@ class RollUp:
         return self.head.settings
 
 
-def load_all(scope: Scope, field: str | None, owner: str | None, with_moved: bool = True) -> RollUp:
-    """Every `--dir` read whole and judged; `with_moved`: with the re-planned targets from git."""
+def load_all(
+    scope: Scope, field: str | None, owner: str | None, with_moved: bool = True, load: Load | None = None
+) -> RollUp:
+    """Every `--dir` read whole and judged; `with_moved`: with the re-planned targets from git. `load`: how a
+    file is read (`store.load_roadmap`'s roadmap and errors; `history.Current` reads through its cache)."""
     from dxroadmap import progress, store
     from dxroadmap.model import Project, field_name
 
@@ -282,7 +286,7 @@ def load_all(scope: Scope, field: str | None, owner: str | None, with_moved: boo
     loaded = []
     for group in gathered.groups:
         for file in group.files:
-            roadmap, found = store.load_roadmap(file.path, group.settings, scope.as_of)
+            roadmap, found = (load or store.load_roadmap)(file.path, group.settings, scope.as_of)
             problems += [p for p in found if not p.warning]
             if roadmap is not None:
                 loaded.append((group, Project(file.id, file.shown, roadmap)))
@@ -416,26 +420,37 @@ class SinceView:
     point: Since
     revision: str | None
     report: dict[str, ProjectSince]  # by project id
-    then: dict[str, ProjectStatus] = default(default_factory=dict)  # each project as judged at the point, by its id now
+    judged: Callable[[], list[ProjectStatus]] = list  # the projects as judged at the point (asked for by `then`)
+    renamed: dict[str, str] = default(default_factory=dict)  # the renames since the point (`Log.renamed`)
+
+    @cached_property
+    def then(self) -> dict[str, ProjectStatus]:
+        """Each project as judged at the point, by its id now (judged when first asked for: `status` does not)."""
+        from dxroadmap import history
+
+        return {history.latest_id(self.renamed, s.project.id): s for s in self.judged()}
 
 
 def since(scope: Scope, field: str | None, owner: str | None, when: str) -> SinceView:
     """Judged from the files as they are and as they were (whole models); one repository's log."""
-    from dxroadmap import history, progress, vcs
+    from dxroadmap import history, vcs
 
     scope = scope.one()
-    rolled = load_all(scope, field, owner, with_moved=False)
+    parsed: dict[str, Any] = {}  # the versions made, by blob id: a file as it is now and as it was, made once
+    current = history.Current(parsed)  # the files as they are, read through the versions cache
+    try:
+        rolled = load_all(scope, field, owner, with_moved=False, load=current.load)
+    finally:
+        current.close()
     group = rolled.head
     repo = vcs.Repo(group.root)
     point = history.resolve_when(when, repo, group.settings, scope.as_of)
-    parsed: dict[str, Any] = {}
-    projects, revision = history.projects_at(repo, group.root, group.settings, point, parsed)
+    then = history.Then(repo, group.root, group.settings, point, parsed)  # its targets' states kept by version
+    revision = then.revision
     # everything that reached the main line after that commit, branches merged since included
     log = history.review_log(repo, group.root, group.settings, f"{revision}..HEAD" if revision else "HEAD", parsed)
-    then = [progress.judge(p, group.settings, point.date) for p in projects]
-    report = history.since_report(rolled.statuses, then, log.events, log)
-    before = {history.latest_id(log.renamed, s.project.id): s for s in then}
-    return SinceView(rolled, point, revision, report, before)
+    report = history.since_report(rolled.statuses, then.states(), log.events, log)
+    return SinceView(rolled, point, revision, report, then.projects_judged, log.renamed)
 
 
 @dataclass
@@ -521,15 +536,17 @@ def events(scope: Scope, project: str | None, since: str | None, until: str | No
     """The review log of the one directory between two points, of one project or all."""
     from dxroadmap import history, store, vcs
 
-    portfolio = load_one(scope)
-    repo = vcs.Repo(portfolio.root)
-    start = history.resolve_when(since, repo, portfolio.settings, scope.as_of) if since else None
-    end = history.resolve_when(until, repo, portfolio.settings, scope.as_of) if until else None
-    log: Log = history.review_log(repo, portfolio.root, portfolio.settings, history.revisions(start, end))
+    root = store.find_root(scope.dir)
+    settings = store.load_settings(root)[1]  # no project file is read: the log has what it needs
+    repo = vcs.Repo(root)
+    start = history.resolve_when(since, repo, settings, scope.as_of) if since else None
+    end = history.resolve_when(until, repo, settings, scope.as_of) if until else None
+    log: Log = history.review_log(repo, root, settings, history.revisions(start, end))
     only = None
-    if project is not None:
-        ids = {p.id for p in portfolio.projects} | {e.project for e in log.events}
-        only = {project} if project in ids else {store.resolve_project(portfolio, project).id}
+    if project is not None and project in {e.project for e in log.events}:
+        only = {project}
+    elif project is not None:  # a project as `show` finds it: an exact id reads its file, else the cached digests
+        only = {store.resolve_project(load_one(scope, project), project).id}
     return Events(history.select(log, start, end, only), log.warnings)
 
 

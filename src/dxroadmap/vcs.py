@@ -101,6 +101,18 @@ class Repo:
     def __init__(self, folder: Path) -> None:
         if shutil.which("git") is None:
             raise StoreError(t("git.missing"))
+        # one call for the usual case: not shallow, the top (a name may hold a line break, or end in a space), and
+        # a commit at HEAD, written last; anything else is asked again one question at a time, for its refusal
+        proc = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--is-shallow-repository", "--verify", "--quiet", "HEAD^{commit}",
+             "--show-toplevel"],
+            capture_output=True, check=False,
+        )  # fmt: skip
+        shallow, _, rest = os.fsdecode(proc.stdout).partition("\n")
+        top, _, head = rest.removesuffix("\n").rpartition("\n")
+        if proc.returncode == 0 and shallow == "false" and top and _SHA.fullmatch(head.encode()):
+            self.top = Path(top)
+            return
         try:
             top = _git(folder, "rev-parse", "--show-toplevel").removesuffix("\n")  # a name may end in a space
         except StoreError:
@@ -142,6 +154,18 @@ class Repo:
             check=False,
         )
         return proc.stdout.strip() or None if proc.returncode == 0 else None
+
+    def rev_parse(self, revisions: str) -> str | None:
+        """The commits a revision or a range (`A..B`) names, as `rev-parse` writes them (`B`, `^A`); None: not one."""
+        if revisions.startswith("-"):
+            return None
+        proc = subprocess.run(
+            ["git", "-C", str(self.top), "rev-parse", revisions, "--"], capture_output=True, check=False
+        )
+        lines = proc.stdout.split(b"\n")
+        if proc.returncode != 0 or lines[-2:] != [b"--", b""] or not all(_RANGE.fullmatch(x) for x in lines[:-2]):
+            return None
+        return b" ".join(lines[:-2]).decode() or None
 
     def resolve_blob(self, revision: str, path: str) -> str | None:
         proc = subprocess.run(
@@ -232,6 +256,7 @@ class Repo:
 
 _SHA = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1 or SHA-256
 _PARENTS = re.compile(rb"(?:[0-9a-f]{40}(?:[0-9a-f]{24})?(?: [0-9a-f]{40}(?:[0-9a-f]{24})?)*)?")
+_RANGE = re.compile(rb"\^?[0-9a-f]{40}(?:[0-9a-f]{24})?")  # a commit of a range, `^` before one excluded
 _DATE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)")
 _RAW_META = re.compile(
     rb":([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40}(?:[0-9a-f]{24})?) ([0-9a-f]{40}(?:[0-9a-f]{24})?) ([ACDMRTUX])(\d{0,3})"

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from dxroadmap import fiscal
+from dxroadmap.changes import Change, actual_parts
+from dxroadmap.changes import actual_text as _named
 from dxroadmap.i18n import Words
 from dxroadmap.progress import DatedActual, InitiativeStatus, ProjectStatus, TargetStatus
 from dxroadmap.safe import clean
@@ -47,6 +49,15 @@ class Line:
     detail: str | None = None
     when: datetime | None = None  # of the commit that made it (the review log's changes)
     author: str = ""
+    change: Change | None = None  # of the review log: its text and detail in a report's language
+
+
+def _text(line: Line, words: Words) -> str:
+    return (line.change.text_in(words) or "") if line.change is not None else line.text
+
+
+def _detail(line: Line, words: Words) -> str | None:
+    return line.change.detail_in(words) if line.change is not None else line.detail
 
 
 def _key(text: str) -> str:
@@ -121,19 +132,9 @@ class Changes:
 
 
 def actual_text(a: DatedActual) -> str:
-    """An actual's text as the review log names it (`changes._actual_text`): its own text, else what it achieves,
-    its KPI value or its reason, in that order."""
-    if a.text:
-        return a.text
-    parts = []
-    if a.achieves:
-        parts.append("達成: " + ", ".join(a.achieves))
-    if a.kpi is not None and a.value is not None:
-        value = str(int(a.value)) if float(a.value).is_integer() else str(a.value)
-        parts.append(f"{a.kpi} = {value}")
-    if a.reason:
-        parts.append(f"理由: {a.reason}")
-    return parts[0] if parts else ""
+    """An actual's text as the review log names it (`changes.actual_text`, in the file's words): its own text, else
+    what it achieves, its KPI value or its reason, in that order."""
+    return _named(*actual_parts(a.text, a.achieves, a.kpi, a.value, a.reason))
 
 
 def changes(
@@ -171,7 +172,7 @@ def _event_line(event: Event, name: str) -> Line:
     c = event.change
     return Line(
         c.kind, event.project, name, c.initiative, c.fiscal_year, c.quarter, c.text or "",
-        from_year=c.from_year, to_year=c.to_year, detail=c.detail, when=event.date, author=event.author,
+        from_year=c.from_year, to_year=c.to_year, detail=c.detail, when=event.date, author=event.author, change=c,
     )  # fmt: skip
 
 
@@ -184,7 +185,8 @@ def badge(line: Line, words: Words) -> str:
     elif line.kind == "target_moved" and line.from_year is not None and line.to_year is not None:
         what = f"{words(line.kind)} ({fiscal.label(line.from_year)}→{fiscal.label(line.to_year)})"
     else:
-        what = words(line.kind) + (f" ({line.detail})" if line.detail else "")
+        detail = _detail(line, words)
+        what = words(line.kind) + (f" ({detail})" if detail else "")
     return clean(f"{MARK} {what}")
 
 
@@ -215,7 +217,8 @@ def _what(line: Line, words: Words) -> str:
         return f"{line.text}: {move}" if line.text else move
     if line.kind == "target_moved" and line.from_year is not None and line.to_year is not None:
         return f"{line.text} ({fiscal.label(line.from_year)}→{fiscal.label(line.to_year)})"
-    return line.text + (f" ({line.detail})" if line.detail else "")
+    detail = _detail(line, words)
+    return _text(line, words) + (f" ({detail})" if detail else "")
 
 
 def _year(line: Line) -> str:

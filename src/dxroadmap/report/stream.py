@@ -14,16 +14,20 @@ from dxroadmap.safe import json_text
 
 
 def write(data: Any, out: TextIO) -> None:
-    """`json.dumps(data, ensure_ascii=False, indent=2)`, escaped, and a newline, written piece by piece."""
-    pending: list[str] = []
-    size = 0
-    for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(data):
-        pending.append(chunk)
-        size += len(chunk)
-        if size > 1 << 16:
-            out.write(json_text("".join(pending)))
-            pending, size = [], 0
-    out.write(json_text("".join(pending)) + "\n")
+    """`json.dumps(data, ensure_ascii=False, indent=2)`, escaped, and a newline, written piece by piece: a long
+    list (the review log) a thousand items at a time, each piece by the C encoder (`index.indented`)."""
+    from dxroadmap.index import indented
+
+    if type(data) is list and len(data) > ITEMS:
+        for start in range(0, len(data), ITEMS):
+            text = indented(data[start : start + ITEMS])  # `[\n  …\n]`: the items without their brackets
+            out.write(json_text(("[" if start == 0 else ",") + text[1:-2]))
+        out.write("\n]\n")
+        return
+    out.write(json_text(indented(data)) + "\n")
+
+
+ITEMS = 1000  # the items of a list written at a time
 
 
 def write_list(

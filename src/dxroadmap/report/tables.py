@@ -424,11 +424,12 @@ def history_rows(events: Sequence[Event], words: Words) -> Rows:
     for e in events:
         c = e.change
         year = fiscal.label(c.fiscal_year) + (f" {fiscal.quarter_label(c.quarter)}" if c.quarter else "")
-        what = c.text or ""
+        what = c.text_in(words) or ""  # the parts of a change in the words of the language (`changes.Change`)
         if c.kind == "target_moved" and c.from_year is not None and c.to_year is not None:
             what += f" ({fiscal.label(c.from_year)}→{fiscal.label(c.to_year)})"
-        if c.detail:
-            what += f" ({c.detail})"
+        detail = c.detail_in(words)
+        if detail:
+            what += f" ({detail})"
         rows.append(
             [
                 e.date.date().isoformat(), e.commit[:10], clean(e.author), clean(e.project), words(c.kind),
