@@ -27,7 +27,7 @@ HEAVY: dict[str, str | set[str] | None] = {
 # models, the fiscal calendar and the rules: no I/O, no framework, nothing above them
 CORE = {
     "fiscal", "i18n", "catalog", "problems", "safe", "model", "settings", "states", "progress", "checks", "changes",
-    "facts",
+    "facts", "jsontext",
 }  # fmt: skip
 
 

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from dxroadmap import facts, history, index, progress, store
+from dxroadmap import facts, history, index, jsontext, progress, store
 from dxroadmap.model import ActualEntry, Initiative, KpiTarget, Roadmap, TaskTarget
 from dxroadmap.report import data
 from dxroadmap.settings import Settings
@@ -186,12 +186,12 @@ def test_indented_json_is_json_dumps_text() -> None:
     rng = random.Random(17)
     for _ in range(5_000):
         value = random_value(rng)
-        assert index.indented(value) == json.dumps(value, ensure_ascii=False, indent=2), repr(value)
+        assert jsontext.indented(value) == json.dumps(value, ensure_ascii=False, indent=2), repr(value)
     loaded = store.load_portfolio(EXAMPLES)
     for project in loaded.projects:
         status = progress.judge(project, loaded.settings, date.fromisoformat(AS_OF))
         for document in (data.project(status), data.portfolio_project(status), data.project(status, True)):
-            assert index.indented(document) == json.dumps(document, ensure_ascii=False, indent=2)
+            assert jsontext.indented(document) == json.dumps(document, ensure_ascii=False, indent=2)
 
 
 # --- an entry holds on every day of its horizon -------------------------------------------------

@@ -10,14 +10,13 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
+from dxroadmap.jsontext import indented
 from dxroadmap.safe import json_text
 
 
 def write(data: Any, out: TextIO) -> None:
     """`json.dumps(data, ensure_ascii=False, indent=2)`, escaped, and a newline, written piece by piece: a long
-    list (the review log) a thousand items at a time, each piece by the C encoder (`index.indented`)."""
-    from dxroadmap.index import indented
-
+    list (the review log) a thousand items at a time, each piece by the C encoder (`jsontext.indented`)."""
     if type(data) is list and len(data) > ITEMS:
         for start in range(0, len(data), ITEMS):
             text = indented(data[start : start + ITEMS])  # `[\n  …\n]`: the items without their brackets
