@@ -139,41 +139,9 @@ class Versions:
         key = hashlib.sha256(f"{cls.FORMAT} {index.tool_fingerprint()}".encode()).hexdigest()
         variant = f"{i18n.language()} {settings.calendar.start_month}"
         path = folder / "versions.sqlite"
-        for attempt in (1, 2):
-            try:
-                return cls(cls._connect(folder, path, key), variant)
-            except Exception:  # sqlite3.Error and whatever a damaged file raises: start again, else go without
-                if attempt == 2:
-                    return None
-                for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-                    with suppress(OSError):
-                        stale.unlink()
-        return None
-
-    @classmethod
-    def _connect(cls, folder: Path, path: Path, key: str) -> Any:
-        import sqlite3
-
-        from dxroadmap.index import key_of
-
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        db = sqlite3.connect(path, timeout=5, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=OFF")
-            if key_of(db) != key:
-                with db:
-                    db.execute("BEGIN IMMEDIATE")
-                    if key_of(db) != key:  # and not made so meanwhile by a run started at the same time
-                        for table in ("meta", "versions", "diffs", "logs", "judged"):
-                            db.execute(f"DROP TABLE IF EXISTS {table}")
-                        for statement in cls.SCHEMA:
-                            db.execute(statement)
-                        db.execute("INSERT INTO meta VALUES ('key', ?)", (key,))
-        except BaseException:
-            db.close()
-            raise
-        return db
+        tables = ("meta", "versions", "diffs", "logs", "judged")
+        db = index.open_cache(path, key, tables, cls.SCHEMA)
+        return cls(db, variant) if db is not None else None
 
     def _check(self, *parts: str | bytes | None) -> str:
         digest = hashlib.blake2b(digest_size=8)

@@ -696,39 +696,8 @@ class Cache:
         # the settings are all the plan decides for the rules (a frozen dataclass: its repr is its content)
         facts = [FORMAT, tool_fingerprint(), real, repr(settings), i18n.language()]
         key = hashlib.sha256(json.dumps(facts).encode()).hexdigest()
-        for attempt in (1, 2):
-            try:
-                return cls._connect(folder, path, key)
-            except Exception:  # sqlite3.Error and whatever a damaged file raises: start again, else go without
-                if attempt == 2:
-                    return None
-                for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-                    with suppress(OSError):
-                        stale.unlink()
-        return None
-
-    @classmethod
-    def _connect(cls, folder: Path, path: Path, key: str) -> Cache:
-        import sqlite3
-
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        db = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=OFF")  # a cache: damage is detected (checksums, errors) and rebuilt
-            if key_of(db) != key:
-                with db:
-                    db.execute("BEGIN IMMEDIATE")
-                    if key_of(db) != key:  # and not made so meanwhile by a run started at the same time
-                        for table in cls.TABLES:
-                            db.execute(f"DROP TABLE IF EXISTS {table}")
-                        for statement in cls.SCHEMA:
-                            db.execute(statement)
-                        db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (key,))
-        except BaseException:
-            db.close()
-            raise
-        return cls(db)
+        db = open_cache(path, key, cls.TABLES, cls.SCHEMA)
+        return cls(db) if db is not None else None
 
     def versions(self, wanted: dict[str, Stamp]) -> dict[str, tuple[Stamp, bool, str]]:
         """The stamp, racy mark and digest the cache holds of each path of `wanted`; every path it holds."""
@@ -850,6 +819,45 @@ class Cache:
 
     def close(self) -> None:
         self.db.close()
+
+
+def open_cache(path: Path, key: str, tables: Sequence[str], schema: Sequence[str]) -> Any:
+    """The SQLite cache file at `path` for `key` (tool, plan, …): its tables made anew when it was made for another
+    key (or none). A file that cannot be opened or is damaged is deleted and made again once; failing that, None:
+    the run goes on without a cache."""
+    for attempt in (1, 2):
+        try:
+            return _connect(path, key, tables, schema)
+        except Exception:  # sqlite3.Error and whatever a damaged file raises: start again, else go without
+            if attempt == 2:
+                return None
+            for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                with suppress(OSError):
+                    stale.unlink()
+    return None
+
+
+def _connect(path: Path, key: str, tables: Sequence[str], schema: Sequence[str]) -> Any:
+    import sqlite3
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    db = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=OFF")  # a cache: damage is detected (checksums, errors) and rebuilt
+        if key_of(db) != key:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                if key_of(db) != key:  # and not made so meanwhile by a run started at the same time
+                    for table in tables:
+                        db.execute(f"DROP TABLE IF EXISTS {table}")
+                    for statement in schema:
+                        db.execute(statement)
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (key,))
+    except BaseException:
+        db.close()
+        raise
+    return db
 
 
 def key_of(db: Any) -> str | None:
