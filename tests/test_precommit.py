@@ -5,13 +5,16 @@ the network (PyPI) and takes a while. What is cloned is a snapshot of the workin
 untracked files, .gitignore applied) committed in a temporary repository: `try-repo` on this
 project itself would use only committed and tracked files, so a new hook file would be missed.
 
-`pre-commit try-repo` builds in a throwaway store every time, whatever PRE_COMMIT_HOME says; `pre-commit run`
-with a .pre-commit-config.yaml builds once into PRE_COMMIT_HOME (a temporary folder for this module) and the later
-runs reuse that environment. So: three builds for the whole module (~10 s each with pip's cache warm).
+The snapshot and pre-commit's store (PRE_COMMIT_HOME) are made once per test session, shared by
+the xdist workers (pre-commit locks its store: the hook environment is built once, by whichever
+run comes first, and reused by the others); each test has its own repository. `pre-commit try-repo`
+would build in a throwaway store every time, whatever PRE_COMMIT_HOME says: the try-repo tests run
+what it runs (the config it writes, with `pre-commit run`) in the session's store instead.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -70,12 +73,21 @@ def _break(repo: Path) -> None:
     path.write_text(text.replace("    実績:", "    実積:", 1), encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
+def _shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of this test session that every xdist worker sees (the workers' temporary folders are in it)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "pre-commit-shared"
+    shared.mkdir(exist_ok=True)
+    return shared
+
+
+@pytest.fixture(scope="session")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The environment of every git and pre-commit run: its own caches, no colour, nothing inherited."""
+    """The environment of every git and pre-commit run: its own caches (shared by the session), no colour,
+    nothing inherited."""
     if not PRE_COMMIT.exists():
         pytest.fail(f"{PRE_COMMIT} not found: install the test extra (pip install -e '.[test]')")
-    home = tmp_path_factory.mktemp("pre-commit-home")
+    home = _shared(tmp_path_factory) / "pre-commit-home"
     inherited = {k: v for k, v in os.environ.items() if not k.startswith(("DXROADMAP_", "PRE_COMMIT", "GIT_"))}
     return {
         **inherited,
@@ -88,19 +100,27 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> tuple[Path, str]:
-    """A committed snapshot of this project's working tree: (its path, its commit)."""
-    snapshot = tmp_path_factory.mktemp("hook-repo")
-    listed = _git(PROJECT, "ls-files", "-z", "--cached", "--others", "--exclude-standard", env=env)
-    for name in filter(None, listed.split("\0")):
-        source = PROJECT / name
-        if source.is_file():  # a tracked file deleted in the working tree is not listed on disk
-            (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, snapshot / name)
-    assert (snapshot / ".pre-commit-hooks.yaml").is_file()
-    _init_repo(snapshot, env)
-    return snapshot, _commit_all(snapshot, "snapshot", env)
+    """A committed snapshot of this project's working tree: (its path, its commit), made by the first worker
+    that asks (under a lock) and read by the others."""
+    shared = _shared(tmp_path_factory)
+    snapshot, made = shared / "hook-repo", shared / "hook-repo.commit"
+    with open(shared / "hook-repo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not made.exists():
+            shutil.rmtree(snapshot, ignore_errors=True)  # what a worker that failed half-way left
+            snapshot.mkdir()
+            listed = _git(PROJECT, "ls-files", "-z", "--cached", "--others", "--exclude-standard", env=env)
+            for name in filter(None, listed.split("\0")):
+                source = PROJECT / name
+                if source.is_file():  # a tracked file deleted in the working tree is not listed on disk
+                    (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(source, snapshot / name)
+            assert (snapshot / ".pre-commit-hooks.yaml").is_file()
+            _init_repo(snapshot, env)
+            made.write_text(_commit_all(snapshot, "snapshot", env), encoding="utf-8")
+    return snapshot, made.read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -123,8 +143,19 @@ def user_repo(tmp_path: Path, hook_repo: tuple[Path, str], env: dict[str, str]) 
     return repo
 
 
+def _try_repo(
+    user_repo: Path, hook_repo: tuple[Path, str], *args: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """What `pre-commit try-repo HOOK_REPO dxroadmap-validate ARGS` runs: the config it writes (the hook repository
+    at its HEAD, this hook alone) with `pre-commit run`, in the session's store rather than a throwaway one."""
+    url, rev = hook_repo
+    config = user_repo.parent / "try-repo-config.yaml"
+    config.write_text(f"repos:\n  - repo: {url}\n    rev: {rev}\n    hooks:\n      - id: dxroadmap-validate\n", "utf-8")
+    return _pre_commit(user_repo, "run", "--config", str(config), *args, env=env)
+
+
 def test_try_repo_passes_a_valid_roadmap(user_repo: Path, hook_repo: tuple[Path, str], env: dict[str, str]) -> None:
-    done = _pre_commit(user_repo, "try-repo", str(hook_repo[0]), "dxroadmap-validate", "--files", VALID, env=env)
+    done = _try_repo(user_repo, hook_repo, "--files", VALID, env=env)
     assert done.returncode == 0, _output(done)
     assert re.search(r"^Validate DX roadmaps \(ロードマップの検証\)\.+Passed$", done.stdout, re.MULTILINE), _output(
         done
@@ -135,7 +166,7 @@ def test_try_repo_fails_a_broken_roadmap_with_its_problem_line(
     user_repo: Path, hook_repo: tuple[Path, str], env: dict[str, str]
 ) -> None:
     _break(user_repo)
-    done = _pre_commit(user_repo, "try-repo", str(hook_repo[0]), "dxroadmap-validate", "--all-files", env=env)
+    done = _try_repo(user_repo, hook_repo, "--all-files", env=env)
     assert done.returncode == 1, _output(done)
     assert re.search(r"\.+Failed$", done.stdout, re.MULTILINE), _output(done)
     assert PROBLEM_LINE.search(done.stdout), _output(done)
