@@ -1436,6 +1436,20 @@ def test_new_killed_at_any_moment_leaves_no_file_or_the_whole_file(tmp_path: Pat
     assert list((tmp_path / "roadmaps").glob(".*.tmp")) == [], "temporary files left after the next write"
 
 
+def test_new_removes_what_a_killed_new_of_the_same_file_left(tmp_path: Path, run: Any) -> None:
+    make_layout(tmp_path)
+    left = tmp_path / "roadmaps" / ".killed.yaml.x1y2z3.tmp"  # as `mkstemp` names it, the writer killed before linking
+    left.write_bytes(b"half a file")
+    other = tmp_path / "roadmaps" / ".good.yaml.a1b2c3.tmp"  # another file's: not touched
+    other.write_bytes(b"another writer's")
+    result = run("new", "killed", *NEW_OPTIONS, "--dir", "roadmaps", "--as-of", AS_OF, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert not left.exists()
+    assert other.read_bytes() == b"another writer's"
+    again = run("new", "killed", *NEW_OPTIONS, "--dir", "roadmaps", "--as-of", AS_OF, cwd=tmp_path)
+    assert again.exit_code == 1 and "killed.yaml" in again.output, again.output
+
+
 def test_export_killed_at_any_moment_leaves_the_old_or_the_new_report(tmp_path: Path, run: Any) -> None:
     make_layout(tmp_path)
     target = tmp_path / "out" / "report.xlsx"

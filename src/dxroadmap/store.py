@@ -664,6 +664,10 @@ def write_atomic(
             if exclusive:
                 os.link(tmp, real)
                 os.unlink(tmp)
+                # the new file is ours: what another writer of it left (killed before it could link) is stale, and
+                # a writer still at work will find the file there and say so
+                for stale in real.parent.glob(f".{real.name}.*.tmp"):
+                    stale.unlink(missing_ok=True)
             else:
                 os.replace(tmp, real)
         except BaseException:
@@ -673,6 +677,8 @@ def write_atomic(
     except FileExistsError:
         raise StoreError(t("store.exists", path=display_path(real))) from None
     except OSError as exc:
+        if exclusive and os.path.lexists(real):  # its temporary file swept by the writer that got there first
+            raise StoreError(t("store.exists", path=display_path(real))) from None
         raise StoreError(t("store.cannot_write", path=display_path(real), reason=exc.strerror or exc)) from None
 
 
