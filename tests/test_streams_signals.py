@@ -22,6 +22,7 @@ import json
 import os
 import re
 import select
+import signal
 import stat
 import subprocess
 import sys
@@ -179,6 +180,14 @@ def test_a_closed_stdin_is_not_a_terminal(seed_repo: Path, tmp_path: Path) -> No
 # --- terminals: encodings and widths --------------------------------------------------------
 
 
+def _foreground_job() -> None:
+    """In the child, before `exec`: what a shell gives a command it runs in the foreground of a terminal — that
+    terminal as its controlling terminal, and SIGINT at its default (a suite started in the background, as from
+    a script with `&`, ignores SIGINT, and an ignored signal stays ignored across `exec`)."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Terminal:
     """The command with a pseudo-terminal as its controlling terminal: Ctrl-C typed there is SIGINT to its group."""
 
@@ -192,7 +201,7 @@ class Terminal:
             stdout=slave,
             stderr=slave,
             start_new_session=True,
-            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # noqa: PLW1509 -- the test's own child
+            preexec_fn=_foreground_job,  # noqa: PLW1509 -- the test's own child
         )
         os.close(slave)
         self.master = master
