@@ -289,19 +289,25 @@ def test_a_new_day_prints_what_an_uncached_run_prints(run: Run, portfolio: Path,
         assert outputs(run, portfolio, day) == outputs(run, portfolio, day, {"DXROADMAP_NO_CACHE": "1"}), day
 
 
-def test_a_fresh_clone_is_warm_on_its_second_run(
-    run: Run, sample_repo: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Every file written just now (racy): the first run keeps them with their digests, the second reads their
-    bytes, finds them as they were and judges nothing again; every format as an uncached run prints it."""
-    judged: list[str] = []
+@pytest.fixture
+def judged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the files this process judges (`index.entry` computes an entry), in order."""
+    ids: list[str] = []
     real = index.entry
 
     def counting(file: index.RoadmapFile, *args: Any, **kwargs: Any) -> index.Entry:
-        judged.append(file.id)
+        ids.append(file.id)
         return real(file, *args, **kwargs)
 
     monkeypatch.setattr(index, "entry", counting)
+    return ids
+
+
+def test_a_fresh_clone_is_warm_on_its_second_run(
+    run: Run, sample_repo: Path, own_cache: Path, judged: list[str]
+) -> None:
+    """Every file written just now (racy): the first run keeps them with their digests, the second reads their
+    bytes, finds them as they were and judges nothing again; every format as an uncached run prints it."""
     expected = outputs(run, sample_repo, AS_OF, {"DXROADMAP_NO_CACHE": "1"})
     judged.clear()
     assert outputs(run, sample_repo, AS_OF) == expected
@@ -362,21 +368,14 @@ def test_a_racy_file_stays_racy_until_its_bytes_are_seen_later(sample_repo: Path
 
 
 def test_the_status_json_kept_but_damaged_is_made_again_and_kept(
-    run: Run, portfolio: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run, portfolio: Path, own_cache: Path, judged: list[str]
 ) -> None:
     expected = run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio, env={"DXROADMAP_NO_CACHE": "1"})
     run("status", "--as-of", AS_OF, cwd=portfolio)
     (path,) = own_cache.glob("*.sqlite")
     with sqlite3.connect(path) as db:
         db.execute("UPDATE entries SET project = replace(project, '\"missed\"', '\"done\"') WHERE path LIKE '%chusho%'")
-    judged: list[str] = []
-    real = index.entry
-
-    def counting(file: index.RoadmapFile, *args: Any, **kwargs: Any) -> index.Entry:
-        judged.append(file.id)
-        return real(file, *args, **kwargs)
-
-    monkeypatch.setattr(index, "entry", counting)
+    judged.clear()  # counted from here: what the runs below judge
     for _ in range(2):
         result = run("status", "--format", "json", "--as-of", AS_OF, cwd=portfolio)
         assert result.stdout == expected.stdout
