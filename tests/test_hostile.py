@@ -1442,6 +1442,7 @@ def test_new_removes_what_a_killed_new_of_the_same_file_left(tmp_path: Path, run
     left.write_bytes(b"half a file")
     other = tmp_path / "roadmaps" / ".good.yaml.a1b2c3.tmp"  # another file's: not touched
     other.write_bytes(b"another writer's")
+    (tmp_path / "roadmaps" / ".killed.yaml.folder.tmp").mkdir()  # a folder of such a name: left, no failure
     result = run("new", "killed", *NEW_OPTIONS, "--dir", "roadmaps", "--as-of", AS_OF, cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert not left.exists()

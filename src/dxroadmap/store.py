@@ -640,8 +640,7 @@ def write_atomic(
     """
     real = path.resolve() if path.is_symlink() else path
     if under_lock:
-        for stale in real.parent.glob(f".{real.name}.*.tmp"):
-            stale.unlink(missing_ok=True)
+        _sweep(real)
     try:
         try:
             old: os.stat_result | None = real.stat()
@@ -666,8 +665,7 @@ def write_atomic(
                 os.unlink(tmp)
                 # the new file is ours: what another writer of it left (killed before it could link) is stale, and
                 # a writer still at work will find the file there and say so
-                for stale in real.parent.glob(f".{real.name}.*.tmp"):
-                    stale.unlink(missing_ok=True)
+                _sweep(real)
             else:
                 os.replace(tmp, real)
         except BaseException:
@@ -680,6 +678,14 @@ def write_atomic(
         if exclusive and os.path.lexists(real):  # its temporary file swept by the writer that got there first
             raise StoreError(t("store.exists", path=display_path(real))) from None
         raise StoreError(t("store.cannot_write", path=display_path(real), reason=exc.strerror or exc)) from None
+
+
+def _sweep(real: Path) -> None:
+    """The temporary files of `real` left by a writer that died; what cannot be removed (a folder of that name, say)
+    is left, never a failure of the write."""
+    for stale in real.parent.glob(f".{real.name}.*.tmp"):
+        with suppress(OSError):
+            stale.unlink()
 
 
 def _keep_owner(fd: int, old: os.stat_result) -> None:
