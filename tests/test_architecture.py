@@ -130,6 +130,7 @@ def _enums(node: object) -> list[list[object]]:
 SERVICES = {
     "store", "source", "yaml_syntax", "index", "recording", "edit", "history", "vcs", "scaffold", "schema",
     "forms", "importing",  # `form` and `import`; their reader of workbooks, intake, is openpyxl's second module
+    "cachedir", "replay",  # where the caches are; a reading command's output replayed (standard library only)
 }  # fmt: skip
 
 

@@ -33,13 +33,16 @@ def main() -> NoReturn:
 
 
 def _command_line() -> None:
+    from dxroadmap import replay
+
+    replay.answer(sys.argv)  # an unchanged reading command run again: its output written again, and the exit
     from dxroadmap import i18n
 
     # before the app is built: its help texts, and `--help` (answered at once), speak `--lang`
     i18n.set_language(i18n.resolve(i18n.lang_in_argv(sys.argv[1:])))
     from dxroadmap.cli import app
 
-    app()
+    replay.recording(app)
 
 
 if __name__ == "__main__":

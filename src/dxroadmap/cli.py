@@ -89,7 +89,7 @@ def status(
     """Progress across the fields: one row per project, with flags; invalid files listed below."""
     from dxroadmap.report import data
 
-    ctx = context(dir, as_of, lang, no_color)
+    ctx = context(dir, as_of, lang, no_color, replayable=True, git=since is not None)
     found = portfolio.status(ctx.scope, field, owner, since, data.project)  # the status JSON kept for a later run
     changed = found.since
     column = (changed.point.label, changed.report) if changed else None
@@ -132,7 +132,7 @@ def show(
     from dxroadmap.report import show as shown
     from dxroadmap.report import tables
 
-    ctx = context(dir, as_of, lang, no_color)
+    ctx = context(dir, as_of, lang, no_color, replayable=True, git=True)  # re-planned targets: from the review log
     one = portfolio.one_project(ctx.scope, project)
     period = one.settings.period  # the grid widens it by every year that holds data, marked when outside it
     years = tables.shown_years(one.years, one.status, period)
@@ -161,7 +161,7 @@ def history_command(
     no_color: NoColorOption = False,
 ) -> None:
     """The review log from git: who recorded which actuals, and which targets were re-planned."""
-    ctx = context(dir, as_of, lang, no_color)
+    ctx = context(dir, as_of, lang, no_color, replayable=True, git=True)
     found = portfolio.events(ctx.scope, project, since, until)
     for warning in found.warnings:
         out.warn(warning)
@@ -193,7 +193,7 @@ def slipping(
     """Every slipping item, worst first: targets slipping or missed, initiatives unreported."""
     from dxroadmap.progress import slip_order
 
-    ctx = context(dir, as_of, lang, no_color)
+    ctx = context(dir, as_of, lang, no_color, replayable=True)
     view = portfolio.overview(ctx.scope, with_slips=True)
     items = sorted((item for d in view.select(field, owner) for item in d.slips()), key=slip_order)
     from dxroadmap.report import data, tables
@@ -221,7 +221,7 @@ def validate(
     no_color: NoColorOption = False,
 ) -> None:
     """Check every file against the format and its rules: one `path:line:col: CODE message` per problem."""
-    ctx = context(dir, as_of, lang, no_color)
+    ctx = context(dir, as_of, lang, no_color, replayable=not paths)
     view = portfolio.validated(ctx.scope, paths or [])
     every = sorted([*view.problems, *view.warnings])  # in file order, warnings beside errors
     if format is Format.json:

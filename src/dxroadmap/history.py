@@ -132,10 +132,12 @@ class Versions:
     @classmethod
     def open(cls, settings: Settings) -> Versions | None:
         from dxroadmap import index
+        from dxroadmap.cachedir import cache_dir
 
-        folder = index.cache_dir()
-        if folder is None:
+        place = cache_dir()
+        if place is None:
             return None
+        folder = Path(place)
         key = hashlib.sha256(f"{cls.FORMAT} {index.tool_fingerprint()}".encode()).hexdigest()
         variant = f"{i18n.language()} {settings.calendar.start_month}"
         path = folder / "versions.sqlite"

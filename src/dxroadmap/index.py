@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from dxroadmap import __version__, fiscal, i18n
+from dxroadmap.cachedir import cache_dir
 from dxroadmap.jsontext import indented
 from dxroadmap.problems import Problem
 from dxroadmap.progress import FLAGS, Counts, SlipItem, Summary
@@ -623,22 +624,6 @@ def _compute(
 # --- the cache ----------------------------------------------------------------------------
 
 
-def cache_dir() -> Path | None:
-    """`$DXROADMAP_CACHE_DIR`, else `$XDG_CACHE_HOME/dxroadmap`, else `~/.cache/dxroadmap`; None: off.
-
-    An `XDG_CACHE_HOME` that is not absolute is ignored, as the XDG Base Directory spec says (it
-    would put the cache in whatever folder the command runs in); without a home folder, no cache.
-    """
-    if os.environ.get("DXROADMAP_NO_CACHE"):
-        return None
-    explicit = os.environ.get("DXROADMAP_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    base = xdg if os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "dxroadmap" if os.path.isabs(base) else None
-
-
 @cache
 def tool_fingerprint() -> str:
     """The version and the source of this package and of the parsers it uses: any upgrade changes it."""
@@ -688,11 +673,11 @@ class Cache:
 
     @classmethod
     def open(cls, root: Path, settings: Settings) -> Cache | None:
-        folder = cache_dir()
-        if folder is None:
+        place = cache_dir()
+        if place is None:
             return None
         real = os.path.realpath(root)
-        path = folder / f"{hashlib.sha256(real.encode()).hexdigest()[:24]}.sqlite"
+        path = Path(place) / f"{hashlib.sha256(real.encode()).hexdigest()[:24]}.sqlite"
         # the settings are all the plan decides for the rules (a frozen dataclass: its repr is its content)
         facts = [FORMAT, tool_fingerprint(), real, repr(settings), i18n.language()]
         key = hashlib.sha256(json.dumps(facts).encode()).hexdigest()

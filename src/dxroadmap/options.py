@@ -22,7 +22,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dxroadmap import __version__, fiscal, guard, i18n, portfolio
+from dxroadmap import __version__, fiscal, guard, i18n, portfolio, replay
 from dxroadmap.i18n import t
 
 
@@ -98,7 +98,17 @@ def date_option(value: str | None, param_hint: str) -> date | None:
         raise typer.BadParameter(str(exc), param_hint=param_hint) from None
 
 
-def context(dir: list[Path] | None, as_of: str | None, lang: Lang | None, no_color: bool) -> Context:
+def context(
+    dir: list[Path] | None,
+    as_of: str | None,
+    lang: Lang | None,
+    no_color: bool,
+    *,
+    replayable: bool = False,
+    git: bool = False,
+) -> Context:
+    """The options every command shares, read. `replayable`: the command's output depends on the request and the
+    roadmaps only (`git`: and the review log), so an unchanged run again may replay it (`replay`)."""
     chosen = i18n.resolve(lang.value if lang else None)
     i18n.set_language(chosen)
     day = date_option(as_of, "--as-of")
@@ -110,7 +120,10 @@ def context(dir: list[Path] | None, as_of: str | None, lang: Lang | None, no_col
         no_color = True
     words = i18n.Words(chosen)
     bar = functools.partial(_progress_bar, words, no_color) if sys.stderr.isatty() else None
-    return Context(portfolio.Scope(tuple(dir or ()), day or date.today(), bar), words, no_color)
+    scope = portfolio.Scope(tuple(dir or ()), day or date.today(), bar)
+    if replayable:
+        replay.reads(lambda: portfolio.roots(scope), found=not dir and not os.environ.get("DXROADMAP_DIR"), git=git)
+    return Context(scope, words, no_color)
 
 
 def _progress_bar(words: i18n.Words, no_color: bool, total: int) -> Any:
