@@ -88,14 +88,16 @@ CASES = [
     Case("status.fresh-first", "`dxroadmap status`", "fresh, first run (cold)", True),
     Case("status.fresh-second", "`dxroadmap status`", "fresh, second run", True),
     Case("status.cold", "`dxroadmap status`", "aged, cold", True),
-    Case("status.warm", "`dxroadmap status`", "aged, warm (after `status`)"),
+    Case("status.warm", "`dxroadmap status`", "aged, warm (after `status`), not replayed"),
+    Case("status.again", "`dxroadmap status`", "aged, run again: replayed"),
     Case("status.new-day", "`dxroadmap status`", "aged, new day", True),
     Case("status-json.cold", "`dxroadmap status --format json`", "aged, cold", True),
     Case("status-json.warm-after-status", "`dxroadmap status --format json`", "aged, warm (after `status`)", True),
-    Case("status-json.warm", "`dxroadmap status --format json`", "aged, warm (after itself)"),
+    Case("status-json.warm", "`dxroadmap status --format json`", "aged, warm (after itself), not replayed"),
     Case("slipping.cold", "`dxroadmap slipping`", "aged, cold", True),
     Case("slipping.warm", "`dxroadmap slipping`", "aged, warm (after `status`)"),
-    Case("show.id", "`dxroadmap show ID` (an exact id)", "aged, no cache"),
+    Case("show.id", "`dxroadmap show ID` (an exact id)", "aged, first run"),
+    Case("show.id.again", "`dxroadmap show ID` (an exact id)", "aged, run again: replayed"),
     Case("show.name.warm", "`dxroadmap show 第N号` (part of a 事業名)", "aged, warm (after `status`)"),
     Case("record.id", "`dxroadmap record ID -i 1 --note …` (an exact id)", "aged, no cache"),
     Case("export-json.cold", "`dxroadmap export -o out.json`", "aged, cold", True),
@@ -242,6 +244,9 @@ def run_size(bench: Bench, tools: Tools, size: int, runs: int, heavy_runs: int, 
         def cold() -> None:
             shutil.rmtree(cache, ignore_errors=True)
 
+        def no_replay() -> None:  # the portfolio cache as it is, but no output recorded: worked out again
+            shutil.rmtree(cache / "replay", ignore_errors=True)
+
         for _ in range(heavy):  # fresh: a clone, then the first and the second run
             cold()
             write_fresh(root, texts)
@@ -254,7 +259,10 @@ def run_size(bench: Bench, tools: Tools, size: int, runs: int, heavy_runs: int, 
             bench.time("help", size, [tools.dxroadmap, "--help"], folder, env)
         cold()
         for _ in range(runs):
+            no_replay()
             run("show.id", "show", first)
+        for _ in range(runs):
+            run("show.id.again", "show", first)
         path = root / f"{first}.yaml"
         original = path.read_bytes()
         for _ in range(runs):
@@ -280,8 +288,12 @@ def run_size(bench: Bench, tools: Tools, size: int, runs: int, heavy_runs: int, 
             run("status.cold", "status")
             run("status-json.warm-after-status", "status", "--format", "json")
         for _ in range(runs):  # the cache: made by `status`, status JSON added by `status --format json`
+            no_replay()
             run("status.warm", "status")
+            run("status.again", "status")
+            no_replay()
             run("status-json.warm", "status", "--format", "json")
+            no_replay()
             run("slipping.warm", "slipping")
             run("validate.warm", "validate")
             run("show.name.warm", "show", name_part)
@@ -314,6 +326,9 @@ def run_history(bench: Bench, tools: Tools, commits: int, projects: int, runs: i
             bench.time(case, "history-first", [tools.dxroadmap, *args], folder, env)
             for _ in range(runs):
                 bench.time(case, "history", [tools.dxroadmap, *args], folder, env)
+            for _ in range(runs):  # the caches of versions and logs, but no output recorded: worked out again
+                shutil.rmtree(cache / "replay", ignore_errors=True)
+                bench.time(case, "history-cache", [tools.dxroadmap, *args], folder, env)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -535,17 +550,21 @@ def summary_table(bench: Bench, sizes: list[int]) -> list[str]:
 
 def history_table(bench: Bench) -> list[str]:
     out = [
-        "| case | command | first run (no cache) | run again | peak RSS |",
-        "|---|---|---:|---:|---:|",
+        "| case | command | first run (no cache) | run again (replayed) | run again, not replayed | peak RSS |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     for case in HISTORY_CASES:
         sample = bench.get(case.id, "history")
         if sample is None:
             continue
         first = cell(bench, case.id, "history-first") if bench.get(case.id, "history-first") else "–"
-        peaks = [s.peak for s in (sample, bench.get(case.id, "history-first")) if s is not None and s.peak is not None]
+        cached = cell(bench, case.id, "history-cache") if bench.get(case.id, "history-cache") else "–"
+        measured = (sample, bench.get(case.id, "history-first"), bench.get(case.id, "history-cache"))
+        peaks = [s.peak for s in measured if s is not None and s.peak is not None]
         peak = f"{max(peaks):.0f} MB" if peaks else "–"
-        out.append(f"| `{case.id}` | {case.command} | {first} | {cell(bench, case.id, 'history')} | {peak} |")
+        out.append(
+            f"| `{case.id}` | {case.command} | {first} | {cell(bench, case.id, 'history')} | {cached} | {peak} |"
+        )
     return out
 
 
@@ -565,7 +584,12 @@ def details_table(bench: Bench, sizes: list[int]) -> list[str]:
         "| case | files | runs | median | min | max | × floor | peak RSS |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    labels = {"history-first": "review log, first", "history": "review log", "forms": "report forms"}
+    labels = {
+        "history-first": "review log, first",
+        "history": "review log",
+        "history-cache": "review log, not replayed",
+        "forms": "report forms",
+    }
     columns: list[int | str] = [*sizes, *labels]
     for column in columns:
         for case in CASES + HISTORY_CASES + FORM_CASES:
@@ -608,6 +632,7 @@ def targets_table(bench: Bench, top: int) -> list[str]:
         out.append(f"| {target} | `{case}` | {measured} | {'met' if value <= limit else '**not met**'} |")
 
     row("warm `status` ≤ 0.02× floor", "status.warm", top, 0.02)
+    row("warm `status` ≤ 0.02× floor", "status.again", top, 0.02)
     row("warm `status --format json` ≤ 0.05× floor", "status-json.warm", top, 0.05)
     row("warm `status --format json` ≤ 0.05× floor", "status-json.warm-after-status", top, 0.05)
     row("new-day `status` ≤ 0.05× floor", "status.new-day", top, 0.05)
@@ -615,6 +640,7 @@ def targets_table(bench: Bench, top: int) -> list[str]:
     row("cold `status` ≤ 0.8× floor", "status.fresh-first", top, 0.8)
     row("`record` by exact id ≤ 0.01× floor", "record.id", top, 0.01)
     row("`show` by exact id ≤ 0.01× floor", "show.id", top, 0.01)
+    row("`show` by exact id ≤ 0.01× floor", "show.id.again", top, 0.01)
     peaks = [
         (sample.peak, case)
         for (case, column), sample in bench.samples.items()
@@ -630,6 +656,7 @@ def targets_table(bench: Bench, top: int) -> list[str]:
         out.append(f"| peak memory ≤ 150 MB, every command | all `dxroadmap` cases | {measured} | {verdict} |")
     for case in HISTORY_CASES[1:]:
         row(f"{case.command.split(' (')[0]} run again ≤ 0.5 s", case.id, "history", 0.5, ratio=False)
+        row(f"{case.command.split(' (')[0]} run again, not replayed ≤ 0.5 s", case.id, "history-cache", 0.5, False)
     return out
 
 
@@ -699,8 +726,10 @@ def report(
         "",
         "States: *fresh*: files just written, mtimes now, as after `git clone`; *first run*: no cache;"
         " *second run*: right after the first. *Aged*: files written a day ago; *cold*: no cache;"
-        " *warm*: after an earlier run of the reading command named; *new day*: a warm cache, `--as-of`"
-        " one day later. *No cache*: the command reads one file and the plan, the cache plays no part.",
+        " *warm*: after an earlier run of the reading command named, its output not recorded (worked out"
+        " from the portfolio cache); *run again: replayed*: right after the same command, its output"
+        " replayed (`replay.py`); *new day*: a warm cache, `--as-of` one day later. *First run* of `show`"
+        " and `record`: they read one file and the plan, the portfolio cache plays no part.",
         "",
         *tables(bench, args, sizes),
         "",
