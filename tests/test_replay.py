@@ -262,3 +262,18 @@ def test_a_replay_into_a_closed_pipe_ends_quietly_with_141(tmp_path: Path, own_c
     assert (proc.wait(timeout=60), stderr) == (guard.BROKEN_PIPE, b"")
     mark(records(own_cache)[0])
     assert dxroadmap(*args[1:], cwd=tmp_path, env=env).stdout == MARK  # the run above was a replay
+
+
+def test_a_report_written_into_the_current_folder_is_replayed(tmp_path: Path, own_cache: Path) -> None:
+    """`dxroadmap status > report.txt` at the top of the repository: the folder changes, nothing the command reads."""
+    copy_sample(tmp_path / "roadmaps")
+    settle()
+    env = environment(tmp_path)
+    args = " ".join(READERS[0])
+    for name in ("first.txt", "again.txt"):
+        subprocess.run(["/bin/sh", "-c", f'"{DXROADMAP}" {args} > {name}'], cwd=tmp_path, env=env, check=True)
+    assert len(records(own_cache)) == 1
+    assert (tmp_path / "again.txt").read_bytes() == (tmp_path / "first.txt").read_bytes()
+    mark(records(own_cache)[0])
+    subprocess.run(["/bin/sh", "-c", f'"{DXROADMAP}" {args} > marked.txt'], cwd=tmp_path, env=env, check=True)
+    assert (tmp_path / "marked.txt").read_bytes() == MARK

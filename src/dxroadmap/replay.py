@@ -15,8 +15,8 @@ written again, the same exit code, before Typer, Pydantic, ruamel.yaml or Rich a
   files and of every folder on `sys.path` (installing or upgrading any library changes one).
 - **The inputs**: every folder below each roadmaps directory and every file in them (names that start
   with `.` aside: nothing reads them), by size, mtime, ctime, inode and device, taken when the run ends;
-  where the roadmaps directory was found from the current folder, the folders on the way up to it (a
-  nearer `roadmaps/` made later would be found instead); with the review log, the refs, `HEAD`, shallow
+  where the roadmaps directory was found from the current folder, `roadmaps` in each folder on the way
+  up to it (a nearer `roadmaps/` made later would be found instead); with the review log, the refs, `HEAD`, shallow
   and graft files and configuration of the git repository (or that there is none: no `.git` on the way
   up), the user's and the system's git configuration, and `git` in each folder of `PATH`.
 - **Racy runs are not recorded**: if any input changed less than `RACY_NS` before the run began, or
@@ -331,19 +331,20 @@ def _keep(session: _Session, code: int) -> None:
 
 
 def _inputs(roots: Sequence[Path], found: bool) -> Iterator[Input]:
-    """Every folder and file below `roots` (dot-names aside) with its stamp; with `found`, the folders from the
-    current one up to each root's parent."""
+    """Every folder and file below `roots` (dot-names aside) with its stamp; with `found`, `roadmaps` in each
+    folder from the current one up to the one it was found in (absent, or not a folder: one made there later
+    would be found instead). The current folder itself is not an input: a report written there (`status >
+    report.txt`) changes it, not what is read."""
     if found:
-        here = os.getcwd()
-        for root in roots:
-            top = os.path.dirname(os.path.realpath(root))
-            folder = here
-            while True:
-                yield folder, _stamp(folder)
-                parent = os.path.dirname(folder)
-                if folder in (top, parent):
-                    break
-                folder = parent
+        folder = os.path.realpath(os.getcwd())
+        targets = {os.path.realpath(root) for root in roots}
+        while True:
+            candidate = os.path.join(folder, "roadmaps")
+            yield candidate, _stamp(candidate)
+            parent = os.path.dirname(folder)
+            if os.path.realpath(candidate) in targets or parent == folder:
+                break
+            folder = parent
     for root in roots:
         pending = [os.path.abspath(root)]
         while pending:
