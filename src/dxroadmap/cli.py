@@ -196,12 +196,12 @@ def slipping(
     ctx = context(dir, as_of, lang, no_color, replayable=True)
     view = portfolio.overview(ctx.scope, with_slips=True)
     items = sorted((item for d in view.select(field, owner) for item in d.slips()), key=slip_order)
-    from dxroadmap.report import data, tables
+    from dxroadmap.report import data, stream, tables
 
     out.emit(
         format.value,
         ctx.no_color,
-        as_json=lambda: [data.slip(item) for item in items],
+        as_json=lambda: stream.Each(items, data.slip),
         as_table=lambda terminal, out: terminal.slipping(out, items, ctx.words, None if all_ else limit),
         as_rows=lambda: tables.slipping_rows(items, ctx.words),
     )

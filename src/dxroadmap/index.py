@@ -457,7 +457,8 @@ def digest(file: RoadmapFile, found: Entry, as_of: date, with_slips: bool = True
         if states and (min(states) < fiscal.MIN_YEAR or max(states) > fiscal.MAX_YEAR):
             raise ValueError("not a year")
         summary = Summary(file.id, field, name, owner, _STATES[state], Counts(total, due, done), flags, states)
-    return Digest(file.id, file.shown, problems, summary, found.project or None, found.slips, as_of)
+    slips = found.slips if with_slips else ""  # not to be read (`Digest.slips` fails loudly): not held either
+    return Digest(file.id, file.shown, problems, summary, found.project or None, slips, as_of)
 
 
 _scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
@@ -954,7 +955,7 @@ class Projects:
             from dxroadmap.problems import StoreError
 
             raise StoreError(t("cli.changed_meanwhile", path=file.shown))
-        self.found[file.shown] = (file, key, made._replace(project=None, facts=None))
+        self.found[file.shown] = (file, key, made._replace(project=None, facts=None, slips=""))  # kept: the key
         return made.project
 
     def _make(self) -> None:
@@ -1087,7 +1088,7 @@ def _scan(
             digests[i] = made_digest = digest(files[i], found, as_of, with_slips)
             if projects is not None and made_digest.summary is not None:  # read back from the cache when printed
                 made_digest.project, made_digest.source = None, projects
-                projects.add(files[i], keys[i], found._replace(project=None, facts=None))
+                projects.add(files[i], keys[i], found._replace(project=None, facts=None, slips=""))
             stamp = stamps[i]
             if stamp is None or not found.digest:
                 continue

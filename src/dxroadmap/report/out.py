@@ -25,7 +25,7 @@ def rows(table: Any, fmt: str) -> None:
     """CSV (`fmt` csv) or a Markdown table."""
     from dxroadmap.report import tables
 
-    sys.stdout.write(tables.to_csv(table) if fmt == "csv" else tables.to_markdown(table))
+    (tables.write_csv if fmt == "csv" else tables.write_markdown)(table, sys.stdout)
 
 
 def emit(

@@ -8,22 +8,44 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from dxroadmap.jsontext import indented
 from dxroadmap.safe import json_text
 
 
+@dataclass(frozen=True)
+class Each:
+    """`[convert(item) for item in items]`, made a thousand items at a time as `write` writes it: the JSON objects
+    of a long list (the 120,000 slip items of a national roll-up) never all exist at once."""
+
+    items: Sequence[Any]
+    convert: Callable[[Any], Any]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def part(self, start: int, stop: int) -> list[Any]:
+        return [self.convert(item) for item in self.items[start:stop]]
+
+
 def write(data: Any, out: TextIO) -> None:
     """`json.dumps(data, ensure_ascii=False, indent=2)`, escaped, and a newline, written piece by piece: a long
-    list (the review log) a thousand items at a time, each piece by the C encoder (`jsontext.indented`)."""
-    if type(data) is list and len(data) > ITEMS:
+    list (the review log) or `Each` a thousand items at a time, each piece by the C encoder (`jsontext.indented`)."""
+    if type(data) is list:
+        data = Each(data, _same)
+    if isinstance(data, Each) and len(data) > ITEMS:
         for start in range(0, len(data), ITEMS):
-            text = indented(data[start : start + ITEMS])  # `[\n  …\n]`: the items without their brackets
+            text = indented(data.part(start, start + ITEMS))  # `[\n  …\n]`: the items without their brackets
             out.write(json_text(("[" if start == 0 else ",") + text[1:-2]))
         out.write("\n]\n")
         return
-    out.write(json_text(indented(data)) + "\n")
+    out.write(json_text(indented(data.part(0, len(data)) if isinstance(data, Each) else data)) + "\n")
+
+
+def _same(item: Any) -> Any:
+    return item
 
 
 ITEMS = 1000  # the items of a list written at a time

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from dxroadmap import fiscal
 from dxroadmap.i18n import Words
@@ -72,7 +72,7 @@ class Report:
 @dataclass(frozen=True)
 class Rows:
     header: list[str]
-    rows: list[list[str]]
+    rows: Iterable[list[str]]  # read once: a long list (the slipping list's) is made as it is written
 
 
 def meta_line(settings: Settings, as_of: date, words: Words, sep: str = " / ") -> str:
@@ -393,26 +393,25 @@ def slip_outlook(item: SlipItem, words: Words) -> str:
 
 
 def slipping_rows(items: Sequence[SlipItem], words: Words) -> Rows:
-    header = [words(key) for key in SLIP_COLUMNS]
-    rows = []
-    for item in items:
-        rows.append(
-            [
-                f"{mark(item.state)} {words(item.state)}",
-                clean(item.project),
-                clean(item.name),
-                clean(item.initiative),
-                slip_year(item, words),
-                slip_target(item, words),
-                slip_kpi(item, words),
-                item.due.isoformat(),
-                str(item.days_late) if item.days_late >= 0 else words("behind_pace"),
-                words("yes") if item.explained else words("no"),
-                clean(item.reason or ""),
-                slip_outlook(item, words),
-            ]
-        )
-    return Rows(header, rows)
+    """The slipping list's rows, made as they are read (120,000 items of a national roll-up: never all at once)."""
+    return Rows([words(key) for key in SLIP_COLUMNS], (_slipping_row(item, words) for item in items))
+
+
+def _slipping_row(item: SlipItem, words: Words) -> list[str]:
+    return [
+        f"{mark(item.state)} {words(item.state)}",
+        clean(item.project),
+        clean(item.name),
+        clean(item.initiative),
+        slip_year(item, words),
+        slip_target(item, words),
+        slip_kpi(item, words),
+        item.due.isoformat(),
+        str(item.days_late) if item.days_late >= 0 else words("behind_pace"),
+        words("yes") if item.explained else words("no"),
+        clean(item.reason or ""),
+        slip_outlook(item, words),
+    ]
 
 
 def history_rows(events: Sequence[Event], words: Words) -> Rows:
@@ -519,10 +518,15 @@ def markdown_report(report: Report) -> str:
 
 def to_csv(rows: Rows, lineterminator: str = "\n") -> str:
     out = io.StringIO()
+    write_csv(rows, out, lineterminator)
+    return out.getvalue()
+
+
+def write_csv(rows: Rows, out: TextIO, lineterminator: str = "\n") -> None:
+    """`rows` as CSV, a row at a time."""
     writer = csv.writer(out, lineterminator=lineterminator)
     writer.writerow([clean(cell) for cell in rows.header])
     writer.writerows([_csv_cell(clean(cell)) for cell in row] for row in rows.rows)
-    return out.getvalue()
 
 
 def _md_cell(text: str) -> str:
@@ -531,9 +535,14 @@ def _md_cell(text: str) -> str:
 
 
 def to_markdown(rows: Rows) -> str:
-    lines = [
-        "| " + " | ".join(_md_cell(h) for h in rows.header) + " |",
-        "|" + "|".join("---" for _ in rows.header) + "|",
-    ]
-    lines.extend("| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in rows.rows)
-    return "\n".join(lines) + "\n"
+    out = io.StringIO()
+    write_markdown(rows, out)
+    return out.getvalue()
+
+
+def write_markdown(rows: Rows, out: TextIO) -> None:
+    """`rows` as a Markdown table, a row at a time."""
+    out.write("| " + " | ".join(_md_cell(h) for h in rows.header) + " |\n")
+    out.write("|" + "|".join("---" for _ in rows.header) + "|\n")
+    for row in rows.rows:
+        out.write("| " + " | ".join(_md_cell(cell) for cell in row) + " |\n")
