@@ -16,6 +16,7 @@ Ctrl-C sends SIGINT to its whole process group, workers included, as a terminal 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import json
@@ -383,6 +384,24 @@ def test_ctrl_c_during_a_cold_parallel_read_stops_at_once(large: Path, terminals
         term.ctrl_c()
     interrupted_once(term, sent)
     assert all(gone(pid) for pid in workers), [pid for pid in workers if not gone(pid)]
+
+
+def test_an_interrupt_ignored_at_start_stays_ignored(large: Path) -> None:
+    """`dxroadmap status &` in a script, or under `nohup`: the shell starts it with SIGINT ignored, and a Ctrl-C
+    sent to the terminal's foreground group (here: to the command and its workers) does not stop it."""
+    env = environment(large, DXROADMAP_JOBS="2", DXROADMAP_NO_CACHE="1", COLUMNS="100", TERM="dumb")
+    command = ["/bin/sh", "-c", 'trap "" INT; exec "$0" "$@"', str(DXROADMAP), "status", "--as-of", AS_OF]
+    proc = subprocess.Popen(command, cwd=large, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while len(workers := children(proc.pid)) < 2:  # the workers have started: the read is under way
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.01)
+    for pid in [proc.pid, *workers]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (0, b""), err
+    assert b"Total (2012)" in out  # every project: the sample's 12 and the 2,000 copies
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.01, 0.03])

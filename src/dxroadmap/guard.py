@@ -57,7 +57,10 @@ def install() -> None:
     if sys.stderr is None:
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     configure_output(sys.stdout)  # before anything is written: help and messages too
-    signal.signal(signal.SIGINT, _on_interrupt)
+    # An interrupt ignored when the process starts (`dxroadmap status &` in a script, `nohup`) stays ignored, as
+    # Python itself leaves it: a Ctrl-C meant for the foreground job does not stop a background one.
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, _on_interrupt)
 
 
 def _hold(fd: int) -> None:
