@@ -277,3 +277,23 @@ def test_a_report_written_into_the_current_folder_is_replayed(tmp_path: Path, ow
     mark(records(own_cache)[0])
     subprocess.run(["/bin/sh", "-c", f'"{DXROADMAP}" {args} > marked.txt'], cwd=tmp_path, env=env, check=True)
     assert (tmp_path / "marked.txt").read_bytes() == MARK
+
+
+def test_show_of_an_exact_id_depends_on_its_own_file_and_the_plan_only(
+    home: tuple[Path, dict[str, str]], own_cache: Path
+) -> None:
+    """`show ID` reads the plan and `ID.yaml` alone: another project's edit leaves its record good; its own does not."""
+    cwd, env = home
+    args = READERS[4]
+    dxroadmap(*args, cwd=cwd, env=env)
+    mark(records(own_cache)[0])
+    other = cwd / "roadmaps" / "gyosei" / "data-katsuyo.yaml"
+    other.write_text(other.read_text(encoding="utf-8") + "# 編集\n", encoding="utf-8")
+    assert dxroadmap(*args, cwd=cwd, env=env).stdout == MARK
+    by_name = ["show", "スマート農業", "--as-of", AS_OF]  # found among every project's names: reads them all
+    dxroadmap(*by_name, cwd=cwd, env=env)
+    assert len(records(own_cache)) == 1  # just changed: not recorded
+    _same_size_edit(cwd)
+    after = dxroadmap(*args, cwd=cwd, env=env)
+    assert after.stdout != MARK
+    assert after.stdout == fresh(args, cwd, env).stdout

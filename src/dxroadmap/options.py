@@ -122,7 +122,8 @@ def context(
     bar = functools.partial(_progress_bar, words, no_color) if sys.stderr.isatty() else None
     scope = portfolio.Scope(tuple(dir or ()), day or date.today(), bar)
     if replayable:
-        replay.reads(lambda: portfolio.roots(scope), found=not dir and not os.environ.get("DXROADMAP_DIR"), git=git)
+        found = not dir and not os.environ.get("DXROADMAP_DIR")
+        replay.reads(lambda: portfolio.roots(scope), found=found, git=git, only=lambda: scope.read)
     return Context(scope, words, no_color)
 
 

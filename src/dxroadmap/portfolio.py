@@ -50,6 +50,9 @@ class Scope:
     dirs: tuple[Path, ...]
     as_of: date
     progress: Bar | None = None  # shown while many files are read at a terminal
+    # the files read, where a command read only some files of its directory (an exact id: the plan and one file),
+    # so that its output is known to depend on those alone (`replay`); empty: on every file. Shared by `one()`.
+    read: list[Path] = default(default_factory=list, compare=False)
 
     @property
     def dir(self) -> Path | None:
@@ -321,6 +324,7 @@ def load_one(scope: Scope, project: str | None = None) -> Portfolio:
         if not project.startswith(("/", ".", "_")) and ".." not in project and path.is_file():
             portfolio = store.load_portfolio(root, only=[path])
             if portfolio.projects:
+                scope.read[:] = [root / store.PLAN_FILE, path]
                 return portfolio
     view = overview(scope, root=root)
     valid = [d for d in view.digests if d.summary is not None]

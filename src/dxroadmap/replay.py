@@ -214,6 +214,7 @@ class _Session:
         self.size = 0
         self.failed = False  # a write failed (a closed pipe, a full disk): what was kept is not what was shown
         self.roots: Callable[[], Sequence[Path]] | None = None
+        self.only: Callable[[], Sequence[Path]] | None = None
         self.found = False  # the roadmaps directory was looked for from the current folder
         self.git = False  # the output depends on the review log too (git's commits)
 
@@ -223,12 +224,18 @@ class _Session:
             self.chunks.append((which, data))
 
 
-def reads(roots: Callable[[], Sequence[Path]], found: bool, git: bool = False) -> None:
+def reads(
+    roots: Callable[[], Sequence[Path]],
+    found: bool,
+    git: bool = False,
+    only: Callable[[], Sequence[Path]] | None = None,
+) -> None:
     """Called by a command whose output depends on the request and the files below `roots()` only (and with
     `git`, on the commits of the repository they are in): this run may be recorded. `found`: the roadmaps
-    directory was looked for from the current folder (no `--dir`)."""
+    directory was looked for from the current folder (no `--dir`). `only()`: the files it read, if it read only
+    those (`show` of an exact id: the plan and one file); empty, every file below `roots()`."""
     if _session is not None:
-        _session.roots, _session.found, _session.git = roots, found, git
+        _session.roots, _session.found, _session.git, _session.only = roots, found, git, only
 
 
 class _Tee:
@@ -313,7 +320,7 @@ def _keep(session: _Session, code: int) -> None:
         return
     assert session.roots is not None
     roots = session.roots()
-    inputs = list(_inputs(roots, session.found))
+    inputs = list(_inputs(roots, session.found, session.only() if session.only is not None else ()))
     if session.git:
         for root in roots:
             repository = _repository(root, inputs)
@@ -330,11 +337,11 @@ def _keep(session: _Session, code: int) -> None:
     _write(session.folder, session.name, FORMAT + b" %08x\n" % zlib.crc32(payload) + payload)
 
 
-def _inputs(roots: Sequence[Path], found: bool) -> Iterator[Input]:
-    """Every folder and file below `roots` (dot-names aside) with its stamp; with `found`, `roadmaps` in each
-    folder from the current one up to the one it was found in (absent, or not a folder: one made there later
-    would be found instead). The current folder itself is not an input: a report written there (`status >
-    report.txt`) changes it, not what is read."""
+def _inputs(roots: Sequence[Path], found: bool, only: Sequence[Path]) -> Iterator[Input]:
+    """Every folder and file below `roots` (dot-names aside), or `only` these files and the folders from their
+    root down to them, with their stamps; with `found`, `roadmaps` in each folder from the current one up to the
+    one it was found in (absent, or not a folder: one made there later would be found instead). The current
+    folder itself is not an input: a report written there (`status > report.txt`) changes it, not what is read."""
     if found:
         folder = os.path.realpath(os.getcwd())
         targets = {os.path.realpath(root) for root in roots}
@@ -345,6 +352,16 @@ def _inputs(roots: Sequence[Path], found: bool) -> Iterator[Input]:
             if os.path.realpath(candidate) in targets or parent == folder:
                 break
             folder = parent
+    if only:
+        tops = [os.path.abspath(root) for root in roots]
+        for path in map(os.path.abspath, only):
+            for top in tops:
+                folder = os.path.dirname(path)
+                while folder == top or folder.startswith(top + os.sep):  # the folders a rename there would change
+                    yield folder, _stamp(folder)
+                    folder = os.path.dirname(folder)
+            yield path, _stamp(path)
+        return
     for root in roots:
         pending = [os.path.abspath(root)]
         while pending:
