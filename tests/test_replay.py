@@ -23,7 +23,15 @@ import pytest
 
 from dxroadmap import guard, replay
 from tests.conftest import AS_OF, copy_sample
-from tests.test_streams_signals import DXROADMAP, bulk, dxroadmap, environment
+from tests.test_streams_signals import (  # the fixtures `large` and `terminals` too
+    DXROADMAP,
+    Terminal,
+    bulk,
+    dxroadmap,
+    environment,
+    large,  # noqa: F401
+    terminals,  # noqa: F401
+)
 
 MARK = b"REPLAYED\n"
 SETTLE = replay.RACY_NS / 1e9 + 0.2  # seconds: after this, files just written are no longer racy
@@ -297,3 +305,22 @@ def test_show_of_an_exact_id_depends_on_its_own_file_and_the_plan_only(
     after = dxroadmap(*args, cwd=cwd, env=env)
     assert after.stdout != MARK
     assert after.stdout == fresh(args, cwd, env).stdout
+
+
+def test_a_run_that_drew_a_progress_bar_is_not_recorded(
+    large: Path,  # noqa: F811
+    terminals: list[Terminal],  # noqa: F811
+    own_cache: Path,
+) -> None:
+    """A cold read of 2,012 files at a terminal draws a bar on stderr: replayed, it would be drawn again for
+    nothing. The next run, warm and without a bar, is recorded."""
+    settle()
+    env = environment(large, DXROADMAP_JOBS="2", COLUMNS="100", TERM="xterm")
+    terminals.append(first := Terminal(["status", "--as-of", AS_OF], large, env))
+    assert first.wait(timeout=60) == 0, first.text
+    assert "\x1b[?25l" in first.text  # the cursor hidden while the bar is drawn
+    assert records(own_cache) == []
+    terminals.append(second := Terminal(["status", "--as-of", AS_OF], large, env))
+    assert second.wait() == 0, second.text
+    assert "\x1b[?25l" not in second.text
+    assert len(records(own_cache)) == 1
