@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 
+RACY_NS = 2_000_000_000  # a file changed this recently may change again within its stamp's clock tick (as git's racy)
+
 
 def cache_dir() -> str | None:
     """`$DXROADMAP_CACHE_DIR`, else `$XDG_CACHE_HOME/dxroadmap`, else `~/.cache/dxroadmap`; None: off.

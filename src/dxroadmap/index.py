@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from dxroadmap import __version__, fiscal, i18n
-from dxroadmap.cachedir import cache_dir
+from dxroadmap.cachedir import RACY_NS, cache_dir
 from dxroadmap.jsontext import indented
 from dxroadmap.problems import Problem
 from dxroadmap.progress import FLAGS, Counts, SlipItem, Summary
@@ -66,7 +66,6 @@ if TYPE_CHECKING:
 FORMAT = "dxroadmap-cache 5"
 SECONDS_PER_FILE = 0.001  # measured: read, parse, validate, check, judge (benchmarks/run.py)
 PARALLEL_FROM = 256  # fewer files to compute than this: not worth starting workers
-RACY_NS = 2_000_000_000  # a file changed this recently may change again within its mtime's tick
 KEPT_ENTRIES = 3  # entries kept per file: its latest as-of dates (a file's other versions are dropped)
 READ_AHEAD = 256  # status JSON texts read from the cache in one query
 

@@ -41,7 +41,7 @@ import time
 import zlib
 from contextlib import suppress
 
-from dxroadmap.cachedir import cache_dir
+from dxroadmap.cachedir import RACY_NS, cache_dir
 
 TYPE_CHECKING = False  # `typing` costs more than a replay: imported for the type checker only
 if TYPE_CHECKING:
@@ -54,7 +54,6 @@ if TYPE_CHECKING:
 
 FORMAT = b"dxroadmap replay 1"
 COMMANDS = frozenset({"status", "slipping", "show", "validate", "history"})  # those that may be recorded (`reads`)
-RACY_NS = 2_000_000_000  # as `index.RACY_NS`: a change this recent may be followed by one the stamp misses
 MAX_OUTPUT = 4 * 1024 * 1024  # larger outputs (a 10,000-project JSON) come from the portfolio cache instead
 KEPT = 32  # records kept; the oldest go
 VOLATILE = frozenset({"OLDPWD", "_"})  # what a shell changes between two runs that no output depends on
