@@ -252,6 +252,15 @@ def test_a_record_damaged_or_not_the_users_own_is_not_used(home: tuple[Path, dic
     assert dxroadmap(*READERS[0], cwd=cwd, env=env).stdout == expected
     (own_cache / "replay").chmod(0o700)
     assert stat.S_IMODE(records(own_cache)[0].stat().st_mode) == 0o600
+    record = records(own_cache)[0]
+    mark(record)
+    elsewhere = record.with_name(".elsewhere")
+    record.rename(elsewhere)
+    record.symlink_to(elsewhere)  # a link where the record was: not followed
+    assert dxroadmap(*READERS[0], cwd=cwd, env=env).stdout == expected
+    record.unlink(missing_ok=True)
+    os.mkfifo(record)  # a FIFO: never waited on (`dxroadmap` would hang opening it to read)
+    assert dxroadmap(*READERS[0], cwd=cwd, env=env).stdout == expected
 
 
 def test_a_replay_into_a_closed_pipe_ends_quietly_with_141(tmp_path: Path, own_cache: Path) -> None:

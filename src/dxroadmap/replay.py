@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 FORMAT = b"dxroadmap replay 1"
 COMMANDS = frozenset({"status", "slipping", "show", "validate", "history"})  # those that may be recorded (`reads`)
 MAX_OUTPUT = 4 * 1024 * 1024  # larger outputs (a 10,000-project JSON) come from the portfolio cache instead
+MAX_RECORD = MAX_OUTPUT + 64 * 1024 * 1024  # the output and the stamps of some 500,000 inputs: a larger file is foreign
 KEPT = 32  # records kept; the oldest go
 VOLATILE = frozenset({"OLDPWD", "_"})  # what a shell changes between two runs that no output depends on
 DRAWN = (b"\x1b[?25l", b"\r")  # a progress bar (the cursor hidden, lines redrawn): such a run is not replayed
@@ -190,11 +191,12 @@ def _private(s: os.stat_result) -> bool:
 
 
 def _read_own(path: str) -> bytes:
-    """The file at `path`, if it is a file this user owns and no one else can write (no link followed)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    """The file at `path`, if it is a file this user owns and no one else can write (no link followed, no FIFO
+    waited on), of a size a record can have."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as file:
         s = os.fstat(fd)
-        if not stat.S_ISREG(s.st_mode) or not _private(s):
+        if not stat.S_ISREG(s.st_mode) or not _private(s) or s.st_size > MAX_RECORD:
             raise PermissionError(path)
         return file.read()
 
