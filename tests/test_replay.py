@@ -261,6 +261,11 @@ def test_a_record_damaged_or_not_the_users_own_is_not_used(home: tuple[Path, dic
     record.unlink(missing_ok=True)
     os.mkfifo(record)  # a FIFO: never waited on (`dxroadmap` would hang opening it to read)
     assert dxroadmap(*READERS[0], cwd=cwd, env=env).stdout == expected
+    foreign = marshal.dumps(("not", "a record"))  # its checksum right, its shape not: a miss, and recorded anew
+    record.write_bytes(replay.FORMAT + b" %08x\n" % zlib.crc32(foreign) + foreign)
+    assert dxroadmap(*READERS[0], cwd=cwd, env=env).stdout == expected
+    mark(record)
+    assert dxroadmap(*READERS[0], cwd=cwd, env=env).stdout == MARK
 
 
 def test_a_replay_into_a_closed_pipe_ends_quietly_with_141(tmp_path: Path, own_cache: Path) -> None:

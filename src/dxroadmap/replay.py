@@ -93,10 +93,15 @@ def answer(argv: Sequence[str]) -> None:
 
 
 def _load(path: str, facts: object) -> tuple[int, list[tuple[int, bytes]]] | None:
+    """The exit code and output the record at `path` holds, if it is one of `facts` whose inputs are unchanged;
+    None for anything else (no record, a damaged or foreign one: this run records it anew)."""
     try:
-        raw = _read_own(path)
-    except OSError:
+        return _replayable(_read_own(path), facts)
+    except Exception:
         return None
+
+
+def _replayable(raw: bytes, facts: object) -> tuple[int, list[tuple[int, bytes]]] | None:
     head, _, payload = raw.partition(b"\n")
     if head != FORMAT + b" %08x" % zlib.crc32(payload):
         return None
