@@ -33,6 +33,7 @@ written again, the same exit code, before Typer, Pydantic, ruamel.yaml or Rich a
 
 from __future__ import annotations
 
+import io
 import marshal
 import os
 import stat
@@ -47,7 +48,7 @@ TYPE_CHECKING = False  # `typing` costs more than a replay: imported for the typ
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
     from pathlib import Path
-    from typing import Any, BinaryIO
+    from typing import Any
 
     Stamp = tuple[int, int, int, int, int]  # size (-1: not a file), mtime_ns, ctime_ns, inode, device
     Input = tuple[str, Stamp | None]  # None: absent
@@ -244,62 +245,51 @@ def reads(
         _session.roots, _session.found, _session.git, _session.only = roots, found, git, only
 
 
-class _Tee:
-    """A standard stream's bytes, written through to it and onto the session's tape."""
+class _Tee(io.RawIOBase):
+    """What a teed standard stream writes into: its bytes go through to the stream's own buffer and onto the
+    session's tape, in the order they reach the streams; the stream's descriptor and terminal-ness are its own."""
 
-    def __init__(self, target: BinaryIO, which: int, session: _Session) -> None:
-        self.target, self.which, self.session = target, which, session
+    def __init__(self, stream: io.TextIOWrapper, which: int, session: _Session) -> None:
+        super().__init__()
+        self.stream, self.which, self.session = stream, which, session
+
+    def writable(self) -> bool:
+        return True
 
     def write(self, data: Any) -> int:
         data = bytes(data)
         try:
-            self.target.write(data)
-            self.target.flush()  # the tape in the order the bytes reach the streams
+            self.stream.buffer.write(data)
+            self.stream.buffer.flush()
         except BaseException:
             self.session.failed = True
             raise
         self.session.add(self.which, data)
         return len(data)
 
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+
+def _teed(stream: io.TextIOWrapper, which: int, session: _Session) -> io.TextIOWrapper:
+    stream.flush()
+    tee = io.BufferedWriter(_Tee(stream, which, session))
+    return io.TextIOWrapper(tee, encoding=stream.encoding, errors=stream.errors, line_buffering=stream.line_buffering)
+
 
 def recording(body: Callable[[], object]) -> None:
     """Run the command line; with a session (see `answer`), record it if it asked to be (`reads`) and may be."""
-    import io
-
     session = _session
-    streams = sys.stdout, sys.stderr
-    if session is None or not all(isinstance(s, io.TextIOWrapper) for s in streams):
+    out, err = sys.stdout, sys.stderr
+    if session is None or not isinstance(out, io.TextIOWrapper) or not isinstance(err, io.TextIOWrapper):
         body()
         return
-
-    class Raw(io.RawIOBase):  # what TextIOWrapper writes into: the tee, and the stream's own answers
-        def __init__(self, stream: io.TextIOWrapper, which: int) -> None:
-            self.tee, self.stream = _Tee(stream.buffer, which, session), stream  # type: ignore[arg-type]
-
-        def writable(self) -> bool:
-            return True
-
-        def write(self, data: Any) -> int:
-            return self.tee.write(data)
-
-        def fileno(self) -> int:
-            return self.stream.fileno()
-
-        def isatty(self) -> bool:
-            return self.stream.isatty()
-
-    def teed(stream: io.TextIOWrapper, which: int) -> io.TextIOWrapper:
-        stream.flush()
-        return io.TextIOWrapper(
-            io.BufferedWriter(Raw(stream, which)),
-            encoding=stream.encoding,
-            errors=stream.errors,
-            line_buffering=stream.line_buffering,
-        )
-
     # the teed streams stay in place after the command (they write through): the command line may have put a
     # wrapper of its own around one (Click's on a closed pipe), which `guard` looks for
-    sys.stdout, sys.stderr = teed(streams[0], 1), teed(streams[1], 2)  # type: ignore[arg-type]
+    sys.stdout, sys.stderr = _teed(out, 1, session), _teed(err, 2, session)
     try:
         body()
     except SystemExit as exc:
