@@ -4,7 +4,7 @@ command: the same bytes and exit code as the run it replays, and never once anyt
 How a test knows a run was replayed: it swaps the recorded stdout for `REPLAYED` (the record's checksum made
 again, as a record of that output would be). A run that prints `REPLAYED` was replayed; one that prints what a
 run without any cache prints was worked out. Files are written, then left alone for longer than the racy
-window (`replay.RACY_NS`), as a checkout a few seconds old is: a run right after a change is never recorded.
+window (`cachedir.RACY_NS`), as a checkout a few seconds old is: a run right after a change is never recorded.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from dxroadmap import guard, replay
+from dxroadmap import cachedir, guard, replay
 from tests.conftest import AS_OF, copy_sample
 from tests.test_streams_signals import (  # the fixtures `large` and `terminals` too
     DXROADMAP,
@@ -34,7 +34,7 @@ from tests.test_streams_signals import (  # the fixtures `large` and `terminals`
 )
 
 MARK = b"REPLAYED\n"
-SETTLE = replay.RACY_NS / 1e9 + 0.2  # seconds: after this, files just written are no longer racy
+SETTLE = cachedir.RACY_NS / 1e9 + 0.2  # seconds: after this, files just written are no longer racy
 PROJECT = "sangyo/smart-nogyo"
 
 Done = subprocess.CompletedProcess[bytes]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from dxroadmap import index
+from dxroadmap import cachedir, index
 from tests.conftest import AS_OF, Run, copy_sample
 
 PAST_NS = time.time_ns() - 3600 * 10**9  # an hour ago: no file looks "just changed"
@@ -153,7 +153,7 @@ def test_a_touch_alone_is_seen_by_the_bytes_and_not_judged_again(
 ) -> None:
     """A new stamp makes the file's bytes be read and compared with the version held: the same bytes (a touch,
     a checkout of the same content) are that version, not parsed again; the stamp is then kept."""
-    monkeypatch.setattr(index, "RACY_NS", 0)  # the files settled a moment ago are not racy here
+    monkeypatch.setattr(cachedir, "RACY_NS", 0)  # the files settled a moment ago are not racy here
     first = run("status", "--as-of", AS_OF, cwd=portfolio)
     path = portfolio / "roadmaps" / "kurashi" / "bosai-joho.yaml"
     os.utime(path, ns=(PAST_NS + 5 * 10**9, PAST_NS + 5 * 10**9))

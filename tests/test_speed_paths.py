@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from dxroadmap import facts, history, index, jsontext, progress, store
+from dxroadmap import cachedir, facts, history, index, jsontext, progress, store
 from dxroadmap.model import ActualEntry, Initiative, KpiTarget, Roadmap, TaskTarget
 from dxroadmap.report import data
 from dxroadmap.settings import Settings
@@ -358,12 +358,12 @@ def test_a_racy_file_stays_racy_until_its_bytes_are_seen_later(sample_repo: Path
     os.utime(path, ns=(old, old))  # the stamp changes (mtime, ctime): read again, the same bytes
     index.scan(root, files, settings, day)
     assert marks()["data-katsuyo.yaml"] == 1  # its ctime is recent: still racy
-    real = index.RACY_NS
+    real = cachedir.RACY_NS
     try:
-        index.RACY_NS = 0
+        cachedir.RACY_NS = 0
         index.scan(root, files, settings, day)
     finally:
-        index.RACY_NS = real
+        cachedir.RACY_NS = real
     assert marks()["data-katsuyo.yaml"] == 0
 
 

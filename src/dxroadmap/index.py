@@ -50,8 +50,8 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from dxroadmap import __version__, fiscal, i18n
-from dxroadmap.cachedir import RACY_NS, cache_dir
+from dxroadmap import __version__, cachedir, fiscal, i18n
+from dxroadmap.cachedir import Stamp, cache_dir
 from dxroadmap.jsontext import indented
 from dxroadmap.problems import Problem
 from dxroadmap.progress import FLAGS, Counts, SlipItem, Summary
@@ -638,14 +638,6 @@ def tool_fingerprint() -> str:
     return digest.hexdigest()
 
 
-Stamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
-
-
-def _racy(stamp: Stamp, now: int) -> bool:
-    """Changed so recently that another change within the same clock tick would leave the stamp as it is."""
-    return now - max(stamp[1], stamp[2]) <= RACY_NS
-
-
 class Cache:
     """The versions, facts and entries of the files of one roadmaps directory, for one key (tool, plan, language).
 
@@ -863,14 +855,6 @@ def _storable(*texts: str) -> bool:
     return True
 
 
-def _stamp(path: str) -> Stamp | None:
-    try:
-        st = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
-
-
 def _read_digest(path: str) -> str | None:
     from dxroadmap.store import read_limited
 
@@ -1037,7 +1021,7 @@ def _scan(
     paths = [fspath(file.path) for file in files]
     # SQLite keeps keys as UTF-8 text: a name that is not UTF-8 is keyed by its bytes, as `\\x93`
     keys = [fsencode(abspath(path)).decode("utf-8", "backslashreplace") for path in paths]
-    stamps = [_stamp(path) for path in paths]
+    stamps = [cachedir.stamp(path) for path in paths]
     digests: list[Digest | None] = [None] * len(files)
     known: list[Known | None] = [None] * len(files)
     same: dict[str, str] = {}  # key -> the digest of the version the cache holds, which the file still is
@@ -1058,7 +1042,7 @@ def _scan(
                     same[key] = kept
                 elif _read_digest(paths[i]) == kept:  # the bytes as they were: racy, touched or checked out again
                     same[key] = kept
-                    restamped.append((key, current, _racy(current, now)))
+                    restamped.append((key, current, cachedir.racy(current, now)))
             found, unmade = store.entries(as_of, with_slips)
             projects = Projects(root, settings, as_of, project_json) if project_json is not None else None
         except Exception:  # a cache that fails while read is no cache
@@ -1093,7 +1077,7 @@ def _scan(
                 continue
             made.append((keys[i], found))
             if found.facts is not None or same.get(keys[i]) != found.digest:
-                versions.append((keys[i], stamp, _racy(stamp, now), found))
+                versions.append((keys[i], stamp, cachedir.racy(stamp, now), found))
             if same.get(keys[i]) == found.digest:
                 again.append(keys[i])
         if store is not None and made:

@@ -14,12 +14,12 @@ written again, the same exit code, before Typer, Pydantic, ruamel.yaml or Rich a
   their sizes and encodings, today's date, the Python and its flags, and the stamps of this package's
   files and of every folder on `sys.path` (installing or upgrading any library changes one).
 - **The inputs**: every folder below each roadmaps directory and every file in them (names that start
-  with `.` aside: nothing reads them), by size, mtime, ctime, inode and device, taken when the run ends;
+  with `.` aside: nothing reads them), by size, mtime, ctime and inode (`cachedir.stamp`), taken when the run ends;
   where the roadmaps directory was found from the current folder, `roadmaps` in each folder on the way
   up to it (a nearer `roadmaps/` made later would be found instead); with the review log, the refs, `HEAD`, shallow
   and graft files and configuration of the git repository (or that there is none: no `.git` on the way
   up), the user's and the system's git configuration, and `git` in each folder of `PATH`.
-- **Racy runs are not recorded**: if any input changed less than `RACY_NS` before the run began, or
+- **Racy runs are not recorded**: if any input changed less than `cachedir.RACY_NS` before the run began, or
   during it, nothing is kept (its stamp could stay the same through another change; the ctime, which no
   program can set back, moves on every change). Neither is a run that failed (any exit but 0 and 1),
   could not write its output, drew a progress bar, wrote more than `MAX_OUTPUT` bytes, or ended on
@@ -42,7 +42,7 @@ import time
 import zlib
 from contextlib import suppress
 
-from dxroadmap.cachedir import RACY_NS, cache_dir
+from dxroadmap.cachedir import Stamp, cache_dir, racy, stamp
 
 TYPE_CHECKING = False  # `typing` costs more than a replay: imported for the type checker only
 if TYPE_CHECKING:
@@ -50,7 +50,6 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-    Stamp = tuple[int, int, int, int, int]  # size (-1: not a file), mtime_ns, ctime_ns, inode, device
     Input = tuple[str, Stamp | None]  # None: absent
 
 FORMAT = b"dxroadmap replay 1"
@@ -116,32 +115,7 @@ def _replayable(raw: bytes, facts: object) -> tuple[int, list[tuple[int, bytes]]
 
 def _unchanged(inputs: list[Input]) -> bool:
     """Every input's stamp now is the one recorded (`None`: it did not exist, and still does not)."""
-    look, regular = os.stat, stat.S_ISREG
-    for path, was in inputs:
-        try:
-            s = look(path)
-        except OSError:
-            if was is not None:
-                return False
-            continue
-        if (
-            was is None
-            or s.st_mtime_ns != was[1]
-            or s.st_ctime_ns != was[2]
-            or s.st_ino != was[3]
-            or s.st_dev != was[4]
-            or (s.st_size if regular(s.st_mode) else -1) != was[0]
-        ):
-            return False
-    return True
-
-
-def _stamp(path: str) -> Stamp | None:
-    try:
-        s = os.stat(path)
-    except OSError:
-        return None
-    return s.st_size if stat.S_ISREG(s.st_mode) else -1, s.st_mtime_ns, s.st_ctime_ns, s.st_ino, s.st_dev
+    return all(stamp(path) == was for path, was in inputs)
 
 
 # --- the key -----------------------------------------------------------------------------------
@@ -174,8 +148,8 @@ def _program() -> tuple[Any, ...]:
     files = []
     for folder in (package, os.path.join(package, "report")):
         with os.scandir(folder) as listing:
-            files += [(e.path, _stamp(e.path)) for e in listing if e.is_file()]
-    places = tuple((p, _stamp(p)) for p in sys.path if p and os.path.isdir(p))
+            files += [(e.path, stamp(e.path)) for e in listing if e.is_file()]
+    places = tuple((p, stamp(p)) for p in sys.path if p and os.path.isdir(p))
     return sys.executable, sys.version, tuple(sorted(files)), places
 
 
@@ -324,10 +298,9 @@ def _keep(session: _Session, code: int) -> None:
                 return
             if repository:
                 inputs += _tree(repository, GIT_STATE)
-        inputs += [(path, _stamp(path)) for path in _git_config()]
-        inputs += [(path, _stamp(path)) for path in _git_programs()]
-    newest = max((max(s[1], s[2]) for _, s in inputs if s is not None), default=0)
-    if newest >= session.began - RACY_NS:
+        inputs += [(path, stamp(path)) for path in _git_config()]
+        inputs += [(path, stamp(path)) for path in _git_programs()]
+    if any(seen is not None and racy(seen, session.began) for _, seen in inputs):
         return
     payload = marshal.dumps((session.facts, code, session.chunks, inputs))
     _write(session.folder, session.name, FORMAT + b" %08x\n" % zlib.crc32(payload) + payload)
@@ -343,7 +316,7 @@ def _inputs(roots: Sequence[Path], found: bool, only: Sequence[Path]) -> Iterato
         targets = {os.path.realpath(root) for root in roots}
         while True:
             candidate = os.path.join(folder, "roadmaps")
-            yield candidate, _stamp(candidate)
+            yield candidate, stamp(candidate)
             parent = os.path.dirname(folder)
             if os.path.realpath(candidate) in targets or parent == folder:
                 break
@@ -354,15 +327,15 @@ def _inputs(roots: Sequence[Path], found: bool, only: Sequence[Path]) -> Iterato
             for top in tops:
                 folder = os.path.dirname(path)
                 while folder == top or folder.startswith(top + os.sep):  # the folders a rename there would change
-                    yield folder, _stamp(folder)
+                    yield folder, stamp(folder)
                     folder = os.path.dirname(folder)
-            yield path, _stamp(path)
+            yield path, stamp(path)
         return
     for root in roots:
         pending = [os.path.abspath(root)]
         while pending:
             folder = pending.pop()
-            yield folder, _stamp(folder)
+            yield folder, stamp(folder)
             try:
                 with os.scandir(folder) as listing:
                     entries = list(listing)
@@ -374,7 +347,7 @@ def _inputs(roots: Sequence[Path], found: bool, only: Sequence[Path]) -> Iterato
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(entry.path)
                 else:
-                    yield entry.path, _stamp(entry.path)
+                    yield entry.path, stamp(entry.path)
 
 
 def _tree(top: str, names: Sequence[str]) -> Iterator[Input]:
@@ -382,7 +355,7 @@ def _tree(top: str, names: Sequence[str]) -> Iterator[Input]:
     pending = [os.path.join(top, name) for name in names]
     while pending:
         path = pending.pop()
-        yield path, _stamp(path)
+        yield path, stamp(path)
         if os.path.isdir(path) and not os.path.islink(path):
             with suppress(OSError), os.scandir(path) as listing:
                 pending += [entry.path for entry in listing]
