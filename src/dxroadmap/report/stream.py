@@ -23,29 +23,29 @@ class Each:
     items: Sequence[Any]
     convert: Callable[[Any], Any]
 
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def part(self, start: int, stop: int) -> list[Any]:
-        return [self.convert(item) for item in self.items[start:stop]]
-
 
 def write(data: Any, out: TextIO) -> None:
     """`json.dumps(data, ensure_ascii=False, indent=2)`, escaped, and a newline, written piece by piece: a long
     list (the review log) or `Each` a thousand items at a time, each piece by the C encoder (`jsontext.indented`)."""
-    if type(data) is list:
-        data = Each(data, _same)
-    if isinstance(data, Each) and len(data) > ITEMS:
-        for start in range(0, len(data), ITEMS):
-            text = indented(data.part(start, start + ITEMS))  # `[\n  …\n]`: the items without their brackets
-            out.write(json_text(("[" if start == 0 else ",") + text[1:-2]))
-        out.write("\n]\n")
+    if isinstance(data, Each):
+        items, convert = data.items, data.convert
+    elif type(data) is list:
+        items, convert = data, None
+    else:
+        out.write(json_text(indented(data)) + "\n")
         return
-    out.write(json_text(indented(data.part(0, len(data)) if isinstance(data, Each) else data)) + "\n")
 
+    def part(start: int) -> list[Any]:
+        chunk = items[start : start + ITEMS]
+        return [convert(item) for item in chunk] if convert is not None else list(chunk)
 
-def _same(item: Any) -> Any:
-    return item
+    if len(items) <= ITEMS:
+        out.write(json_text(indented(part(0))) + "\n")
+        return
+    for start in range(0, len(items), ITEMS):
+        text = indented(part(start))  # `[\n  …\n]`: the items without their brackets
+        out.write(json_text(("[" if start == 0 else ",") + text[1:-2]))
+    out.write("\n]\n")
 
 
 ITEMS = 1000  # the items of a list written at a time
