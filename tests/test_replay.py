@@ -338,3 +338,20 @@ def test_a_run_that_drew_a_progress_bar_is_not_recorded(
     assert second.wait() == 0, second.text
     assert "\x1b[?25l" not in second.text
     assert len(records(own_cache)) == 1
+
+
+def test_a_file_name_that_is_not_utf8_is_recorded_and_its_change_seen(tmp_path: Path, own_cache: Path) -> None:
+    """A name the file system holds as bytes (cp932 `\\x93`): kept and looked up as the same bytes."""
+    copy_sample(tmp_path / "roadmaps")
+    odd = tmp_path.joinpath("roadmaps", "sangyo", os.fsdecode(b"x\x93y.yaml"))
+    shutil.copy(tmp_path / "roadmaps" / f"{PROJECT}.yaml", odd)
+    settle()
+    env = environment(tmp_path)
+    first = dxroadmap(*READERS[0], cwd=tmp_path, env=env)
+    assert b"sangyo/x\\x93y" in first.stdout
+    mark(records(own_cache)[0])
+    assert dxroadmap(*READERS[0], cwd=tmp_path, env=env).stdout == MARK
+    odd.write_text(odd.read_text(encoding="utf-8").replace("スマート農業", "スマート漁業", 1), encoding="utf-8")
+    after = dxroadmap(*READERS[0], cwd=tmp_path, env=env)
+    assert after.stdout != MARK
+    assert after.stdout == fresh(READERS[0], tmp_path, env).stdout
